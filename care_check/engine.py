@@ -1,0 +1,260 @@
+"""The generic matcher: compiles a rule set into spaCy matchers once, then checks documents.
+
+Every cue group of every rule is compiled into one PhraseMatcher (literal phrases) and
+one Matcher (token patterns), so a document is tokenized and matched once, whatever
+the number of rules. Each sentence then knows which cue groups it holds, and each rule
+is a cheap set test over the sentences of the sections it looks in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from spacy.matcher import Matcher, PhraseMatcher
+
+from .errors import RuleError
+from .model import Document, Evidence, Report, Section, Status, Verdict
+from .nlp import get_nlp
+from .ruleset import Cue, ItemSpec, Rule, Ruleset, Signal
+
+QUOTE_CHARS = 300
+_ALWAYS_EXCLUDED = frozenset({"boilerplate"})
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence, where it is, and the cue groups found in it."""
+
+    section: int
+    text: str
+    line: int
+    column: int | None
+    cues: frozenset[str]
+
+
+@dataclass
+class _Compiled:
+    rule: Rule
+    keys: dict[str, str]  # cue name as written in the rule -> matcher key
+
+
+class Checker:
+    """Checks documents against one rule set. Build once; call :meth:`check` many times."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self.nlp = get_nlp()
+        self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._phrases_cased = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self._patterns = Matcher(self.nlp.vocab, validate=True)
+        self._n_patterns = 0
+        for name, cue in ruleset.cues.items():
+            self._add(name, cue, str(ruleset.root) + "/cues.yaml", None)
+        self._compiled: list[_Compiled] = []
+        for rule in ruleset.rules:
+            keys: dict[str, str] = {name: name for name in ruleset.cues}
+            for name, cue in rule.spec.cues.items():
+                key = f"{rule.spec.id}/{name}"
+                self._add(key, cue, rule.path, rule.spec.id)
+                keys[name] = key
+            self._compiled.append(_Compiled(rule, keys))
+
+    def _add(self, key: str, cue: Cue, path: str, rule_id: str | None) -> None:
+        if cue.phrases:
+            docs = list(self.nlp.tokenizer.pipe(cue.phrases))
+            (self._phrases_cased if cue.case_sensitive else self._phrases).add(key, docs)
+        if cue.patterns:
+            try:
+                self._patterns.add(key, [list(p) for p in cue.patterns])
+            except (ValueError, KeyError, TypeError) as exc:
+                msg = str(exc).strip().splitlines()
+                raise RuleError(path, f"bad token pattern: {msg[-1] if msg else exc}", rule_id,
+                                f"cues.{key.split('/')[-1]}.patterns") from None
+            self._n_patterns += len(cue.patterns)
+
+    # -- sentences ---------------------------------------------------------------------
+    def sentences(self, document: Document) -> list[Sentence]:
+        """Split every block into sentences and record the cue groups each one holds."""
+        jobs = [(si, block) for si, sec in enumerate(document.sections) for block in sec.blocks
+                if block.text.strip()]
+        out: list[Sentence] = []
+        strings = self.nlp.vocab.strings
+        for (si, block), doc in zip(jobs, self.nlp.pipe(b.text for _, b in jobs)):
+            sents = list(doc.sents)
+            tok_sent = [0] * len(doc)
+            for k, sent in enumerate(sents):
+                for t in range(sent.start, sent.end):
+                    tok_sent[t] = k
+            hits: list[set[str]] = [set() for _ in sents]
+            for matcher in (self._phrases, self._phrases_cased):
+                for match_id, start, _end in matcher(doc):
+                    hits[tok_sent[start]].add(strings[match_id])
+            if self._n_patterns:
+                for match_id, start, _end in self._patterns(doc):
+                    hits[tok_sent[start]].add(strings[match_id])
+            for k, sent in enumerate(sents):
+                text = sent.text.strip()
+                if not text:
+                    continue
+                before = block.text[: sent.start_char]
+                line = block.line + before.count("\n")
+                column = None
+                if block.offset is not None and not document.lines_are_meaningful:
+                    column = block.offset + sent.start_char + 1
+                out.append(Sentence(si, text, line, column, frozenset(hits[k])))
+        return out
+
+    # -- verdicts ----------------------------------------------------------------------
+    def check(self, document: Document) -> Report:
+        """All verdicts for one document."""
+        sents = self.sentences(document)
+        by_section: dict[int, list[Sentence]] = {}
+        for s in sents:
+            by_section.setdefault(s.section, []).append(s)
+        verdicts = [self._verdict(c, document, by_section) for c in self._compiled]
+        g = self.ruleset.guideline
+        return Report(document, g.id, g.version, g.title, verdicts)
+
+    def _verdict(self, comp: _Compiled, doc: Document, by_section: dict[int, list[Sentence]]) -> Verdict:
+        spec = comp.rule.spec
+        na = _not_applicable(spec, doc)
+        if na:
+            return Verdict(spec.id, spec.topic, spec.title, Status.NOT_APPLICABLE, spec.severity, [], na, "")
+        found: list[tuple[str, list[Evidence]]] = []
+        searched: list[str] = []
+        for part in spec.parts:
+            ev: list[Evidence] = []
+            for sig in part.evidence:
+                hits, where = self._signal(sig, spec, comp.keys, doc, by_section)
+                searched.extend(w for w in where if w not in searched)
+                for h in hits:
+                    if len(ev) < spec.max_evidence and all(h.quote != e.quote for e in ev):
+                        ev.append(h)
+                if len(ev) >= spec.max_evidence:
+                    break
+            found.append((part.name, ev))
+        have = [name for name, ev in found if ev]
+        lacking = [name for name, ev in found if not ev]
+        need = spec.reported_when or len(found)
+        evidence = _merge_evidence(found, spec.max_evidence)
+        if len(have) >= need:
+            status = Status.REPORTED
+            message = "reported" if len(found) == 1 else f"reported: {', '.join(have)}"
+            if lacking and len(found) > 1:
+                message += f" (not found: {', '.join(lacking)})"
+        elif have and spec.partial:
+            status = Status.PARTIAL
+            message = f"{_join(have)} given; {_join(lacking)} missing"
+        else:
+            status = Status.MISSING
+            message = "not found in: " + (", ".join(searched) if searched else "the document")
+            if have:
+                message = f"{_join(have)} given but {_join(lacking)} missing; " + message
+        return Verdict(spec.id, spec.topic, spec.title, status, spec.severity, evidence, message,
+                       spec.fix if status != Status.REPORTED else "", searched)
+
+    def _signal(self, sig: Signal, spec: ItemSpec, keys: dict[str, str], doc: Document,
+                by_section: dict[int, list[Sentence]]) -> tuple[list[Evidence], list[str]]:
+        names = sig.sections or spec.sections
+        excluded = set(spec.not_sections) | set(sig.not_sections) | _ALWAYS_EXCLUDED
+        if spec.applies == "body":
+            excluded |= {"front"}
+        preferred = _ordered_sections(doc, names, excluded)
+        searched = _describe(doc, preferred)
+        if sig.heading:
+            ev = [Evidence(_heading_quote(doc.sections[i], by_section.get(i, [])), _section_name(doc.sections[i]),
+                           doc.sections[i].line)
+                  for i in range(len(doc.sections))
+                  if doc.sections[i].kind in sig.heading and doc.sections[i].has_text
+                  and not (doc.sections[i].labels & excluded)]
+            return ev[:1], searched
+        need_all = {keys[n] for n in sig.all}
+        need_any = {keys[n] for n in sig.any}
+        veto = {keys[n] for n in sig.none} | {keys[n] for n in spec.negations}
+        ev = _scan(preferred, by_section, doc, need_all, need_any, veto, sig.last)
+        if ev or spec.fallback == "none":
+            return ev, searched
+        if spec.fallback == "unstructured" and preferred:
+            return ev, searched
+        rest = [i for i in range(len(doc.sections)) if i not in set(preferred)
+                and not (doc.sections[i].labels & excluded)]
+        ev = _scan(rest, by_section, doc, need_all, need_any, veto)
+        return ev, searched + (["rest of the text"] if rest else [])
+
+
+def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc: Document,
+          need_all: set[str], need_any: set[str], veto: set[str], last: int | None = None) -> list[Evidence]:
+    out: list[Evidence] = []
+    for i in section_ids:
+        sents = by_section.get(i, [])
+        for s in sents[-last:] if last else sents:
+            c = s.cues
+            if need_all <= c and (not need_any or need_any & c) and not (veto & c):
+                out.append(Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column))
+                if len(out) >= 5:
+                    return out
+    return out
+
+
+def _ordered_sections(doc: Document, names: tuple[str, ...], excluded: set[str]) -> list[int]:
+    rank = {n: k for k, n in enumerate(names)}
+    picked = []
+    for i, sec in enumerate(doc.sections):
+        if sec.labels & excluded:
+            continue
+        r = min((rank[label] for label in sec.labels if label in rank), default=None)
+        if r is not None:
+            picked.append((r, i))
+    return [i for _, i in sorted(picked)]
+
+
+def _describe(doc: Document, ids: list[int]) -> list[str]:
+    out: list[str] = []
+    for i in ids:
+        name = _section_name(doc.sections[i])
+        if name not in out:
+            out.append(name)
+    return out
+
+
+def _section_name(sec: Section) -> str:
+    return sec.heading.strip() or sec.kind.replace("_", " ")
+
+
+def _heading_quote(sec: Section, sents: list[Sentence]) -> str:
+    first = sents[0].text if sents else ""
+    return _clip(f"{sec.heading.strip()}: {first}" if sec.heading.strip() else first)
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
+
+
+def _merge_evidence(found: list[tuple[str, list[Evidence]]], limit: int) -> list[Evidence]:
+    """Evidence from each component in turn, so every found component is shown."""
+    out: list[Evidence] = []
+    multi = len(found) > 1
+    depth = 0
+    while len(out) < limit and any(len(ev) > depth for _, ev in found):
+        for name, ev in found:
+            if len(ev) > depth and len(out) < limit and all(ev[depth].quote != e.quote for e in out):
+                e = ev[depth]
+                out.append(Evidence(e.quote, e.section, e.line, e.column, name if multi else None))
+        depth += 1
+    return out
+
+
+def _join(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _not_applicable(spec: ItemSpec, doc: Document) -> str:
+    if spec.applies == "front" and doc.scope == "body":
+        return "not applicable: the file has no front matter (no title, abstract or keywords)"
+    if spec.applies == "body" and doc.scope == "abstract":
+        return "not applicable: the file holds only the front matter; the body is not in it"
+    return ""

@@ -1,0 +1,173 @@
+"""Agreement with reference labels: per-item precision, recall and F1, two-class macro-F1.
+
+For each item, documents whose reference label is ``na`` are left out. "Present" is
+predicted when the verdict is reported or partial. An item's score is the mean of the
+F1 of "present" and the F1 of "absent"; when the reference has only one class, that
+class's F1. The headline is the mean over items, CARE items and declarations apart.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .engine import Checker
+from .errors import CareCheckError
+from .model import Report, Status
+from .pipeline import check_path
+from .readers import EXTENSIONS
+
+
+@dataclass
+class ItemScore:
+    id: str
+    n: int = 0
+    gold_present: int = 0
+    gold_absent: int = 0
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    @staticmethod
+    def _f1(tp: int, fp: int, fn: int) -> float:
+        return 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
+
+    @property
+    def f1_present(self) -> float:
+        return self._f1(self.tp, self.fp, self.fn)
+
+    @property
+    def f1_absent(self) -> float:
+        return self._f1(self.tn, self.fn, self.fp)
+
+    @property
+    def macro_f1(self) -> float:
+        if self.gold_present and self.gold_absent:
+            return (self.f1_present + self.f1_absent) / 2
+        return self.f1_present if self.gold_present else self.f1_absent
+
+    @property
+    def accuracy(self) -> float:
+        return (self.tp + self.tn) / self.n if self.n else 0.0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+
+@dataclass
+class Evaluation:
+    items: dict[str, ItemScore]
+    documents: int
+    failures: list[str]
+
+    def headline(self, declarations: bool) -> float:
+        chosen = [s for k, s in self.items.items() if k.startswith("x-") == declarations and s.n]
+        return sum(s.macro_f1 for s in chosen) / len(chosen) if chosen else 0.0
+
+    def as_dict(self) -> dict:
+        return {
+            "documents": self.documents,
+            "failures": self.failures,
+            "care_macro_f1": round(self.headline(False), 4),
+            "declarations_macro_f1": round(self.headline(True), 4),
+            "items": {k: {**{f: v for f, v in asdict(s).items() if f != "errors"},
+                          "f1_present": round(s.f1_present, 4), "f1_absent": round(s.f1_absent, 4),
+                          "macro_f1": round(s.macro_f1, 4), "accuracy": round(s.accuracy, 4)}
+                      for k, s in self.items.items()},
+        }
+
+
+def gold_documents(docs_dir: Path, gold_dir: Path) -> list[tuple[Path, dict]]:
+    """(document, labels) for every document that has ``<stem>.gold.json``."""
+    pairs = []
+    for doc in sorted(p for p in docs_dir.iterdir() if p.is_file() and p.suffix.lower() in EXTENSIONS):
+        gold = gold_dir / f"{doc.stem}.gold.json"
+        if gold.is_file():
+            pairs.append((doc, json.loads(gold.read_text(encoding="utf-8"))))
+    return pairs
+
+
+def score_report(report: Report, labels: dict, scores: dict[str, ItemScore], name: str) -> None:
+    """Add one document's verdicts to the running per-item counts."""
+    for v in report.verdicts:
+        gold = labels.get("items", {}).get(v.id)
+        if not gold or gold.get("label") == "na":
+            continue
+        s = scores.setdefault(v.id, ItemScore(v.id))
+        truth = gold["label"] == "present"
+        pred = v.status in (Status.REPORTED, Status.PARTIAL)
+        s.n += 1
+        s.gold_present += truth
+        s.gold_absent += not truth
+        if truth and pred:
+            s.tp += 1
+        elif truth:
+            s.fn += 1
+            s.errors.append({"document": name, "kind": "false missing", "status": v.status.value,
+                             "reference": gold.get("evidence", [])[:2], "searched": v.searched,
+                             "message": v.message})
+        elif pred:
+            s.fp += 1
+            s.errors.append({"document": name, "kind": "false reported", "status": v.status.value,
+                             "evidence": [f"{e.quote} ({e.section}, line {e.line})" for e in v.evidence[:2]],
+                             "note": gold.get("note", "")})
+        else:
+            s.tn += 1
+
+
+def evaluate(docs_dir: Path, gold_dir: Path, checker: Checker) -> Evaluation:
+    scores: dict[str, ItemScore] = {r.spec.id: ItemScore(r.spec.id) for r in checker.ruleset.rules}
+    pairs = gold_documents(docs_dir, gold_dir)
+    failures = []
+    for doc, labels in pairs:
+        try:
+            report = check_path(str(doc), checker)
+        except CareCheckError as exc:
+            failures.append(str(exc))
+            continue
+        score_report(report, labels, scores, doc.name)
+    return Evaluation(scores, len(pairs), failures)
+
+
+def format_table(ev: Evaluation) -> str:
+    head = f"{'item':<10}{'n':>4}{'pres':>6}{'abs':>5}{'P':>7}{'R':>7}{'F1+':>7}{'F1-':>7}{'macro':>7}{'acc':>7}"
+    lines = [head, "-" * len(head)]
+    for declarations in (False, True):
+        for k, s in ev.items.items():
+            if k.startswith("x-") != declarations or not s.n:
+                continue
+            lines.append(f"{k:<10}{s.n:>4}{s.gold_present:>6}{s.gold_absent:>5}{s.precision:>7.3f}{s.recall:>7.3f}"
+                         f"{s.f1_present:>7.3f}{s.f1_absent:>7.3f}{s.macro_f1:>7.3f}{s.accuracy:>7.3f}")
+        lines.append("-" * len(head))
+    lines.append(f"documents: {ev.documents}   failures: {len(ev.failures)}")
+    lines.append(f"CARE items (30): two-class macro-F1 {ev.headline(False):.3f}")
+    lines.append(f"Declarations (4): two-class macro-F1 {ev.headline(True):.3f}")
+    return "\n".join(lines)
+
+
+def format_errors(ev: Evaluation) -> str:
+    out = []
+    for k, s in ev.items.items():
+        if not s.errors:
+            continue
+        out.append(f"== {k}: {s.fp} false reported, {s.fn} false missing")
+        for e in s.errors:
+            if e["kind"] == "false reported":
+                out.append(f"  FP {e['document']} [{e['status']}]")
+                for q in e["evidence"]:
+                    out.append(f"      fooled by: {q}")
+                if e.get("note"):
+                    out.append(f"      reference note: {e['note']}")
+            else:
+                out.append(f"  FN {e['document']} [{e['status']}] searched: {', '.join(e['searched'])}")
+                for q in e["reference"]:
+                    out.append(f"      reference: {q}")
+    return "\n".join(out)

@@ -1,0 +1,72 @@
+"""Safe access to a file's bytes: size cap, binary detection, decoding, format sniffing."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from ..errors import InputError
+
+MAX_BYTES = 20 * 1024 * 1024  # a case report is rarely over 1 MB; 20 MB leaves room for XML
+_XML_START = re.compile(rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE[^>]*>\s*)?<", re.S)
+
+
+def read_bytes(path: str) -> bytes:
+    """The file's bytes, refusing what is not a regular readable file of sane size."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(path, "no such file") from None
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if os.path.isdir(path):
+        raise InputError(path, "is a directory")
+    if st.st_size > MAX_BYTES:
+        raise InputError(path, f"file is {st.st_size / 1e6:.0f} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(path, f"file is over the {MAX_BYTES // (1024 * 1024)} MB limit")
+    if not data.strip():
+        raise InputError(path, "file is empty")
+    return data
+
+
+def decode(path: str, data: bytes) -> str:
+    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputError(path, "not valid UTF-16 text") from None
+    if b"\x00" in data[:65536]:
+        raise InputError(path, "binary file, not a text manuscript")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    if sample and controls / len(sample) > 0.01:
+        raise InputError(path, "binary file, not a text manuscript")
+    if "\ufffd" in sample and sample.count("\ufffd") / len(sample) > 0.05:
+        raise InputError(path, "binary file, not a text manuscript")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def sniff(data: bytes) -> str | None:
+    """A format named by the content itself, or None when the content says nothing."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf")
+    if _XML_START.match(head):
+        low = head.lower()
+        if b"<html" in low or b"<!doctype html" in low:
+            return "html"
+        return "jats"
+    if head.startswith(b"PK\x03\x04"):
+        return "docx"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    return None

@@ -1,0 +1,1 @@
+"""Reporters render reports; they never decide verdicts."""

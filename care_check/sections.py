@@ -1,0 +1,239 @@
+"""Map written headings to canonical CARE sections, using the YAML heading lexicon.
+
+Readers find headings; this module decides what they mean. The lexicon
+(``rules/sections.yaml``) is data: adding a synonym never needs code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .errors import RuleError
+from .model import Document, RawDocument, RawSection, Section
+from .resources import rules_root
+
+_NUMBERING = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)*\.?|[ivx]+[.)]|[a-h][.)])\s+)", re.I)
+_PMC_PREFIX = re.compile(r"^pmc(?=[A-Z])")
+FRONT_KINDS = frozenset({"title", "keywords", "abstract", "abstract_background", "abstract_case",
+                         "abstract_conclusion"})
+BODY_GROUPS = frozenset({"intro", "case", "discussion"})
+_ABSTRACT_ORDER = {"abstract_background": 0, "abstract_case": 1, "abstract_conclusion": 2}
+
+
+def normalise_heading(heading: str) -> str:
+    """Lower-case, drop numbering, '&', trailing punctuation and extra spaces."""
+    text = _PMC_PREFIX.sub("", heading.strip())
+    text = text.replace("\u2019", "'").replace("&", "and")
+    text = _NUMBERING.sub("", text)
+    text = re.sub(r"\s+", " ", text).strip().lower()
+    return text.strip(" .:;,-–—*_#")
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    name: str
+    group: str
+    headings: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+    inline: bool
+
+
+class Lexicon:
+    """The heading lexicon: exact headings and patterns per canonical kind."""
+
+    def __init__(self, kinds: list[KindSpec], abstract_parts: dict[str, str], path: str) -> None:
+        self.kinds = {k.name: k for k in kinds}
+        self.path = path
+        self._exact: dict[str, str] = {}
+        for k in kinds:
+            for h in k.headings:
+                self._exact.setdefault(normalise_heading(h), k.name)
+        self._abstract_parts = {normalise_heading(h): kind for h, kind in abstract_parts.items()}
+        # Headings that may be glued to their text or stand inline before a colon.
+        names = sorted({h for h in self._exact}, key=len, reverse=True)
+        alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
+        self._glued = re.compile(
+            rf"^(?:pmc)?(?:\d+(?:\.\d+)*\.?\s+)?(?P<h>{alternatives})"
+            rf"(?:(?P<colon>\s*[:.–—]\s*)(?=\S)|(?=[A-Z][a-z]))", re.I)
+        self._web = re.compile(
+            rf"(?:(?<=\s)|^)(?P<h>{alternatives})(?P<colon>:?)(?=\s+[\"“A-Z0-9(\[]|:)", re.I)
+
+    # -- lookups --------------------------------------------------------------------
+    def kind_of(self, heading: str) -> str | None:
+        """The canonical kind a heading names, or None when it names none."""
+        norm = normalise_heading(heading)
+        if not norm:
+            return None
+        if norm in self._exact:
+            return self._exact[norm]
+        if len(norm) > 90:
+            return None
+        for spec in self.kinds.values():
+            for pat in spec.patterns:
+                if pat.search(norm):
+                    return spec.name
+        return None
+
+    def abstract_part(self, heading: str) -> str | None:
+        return self._abstract_parts.get(normalise_heading(heading))
+
+    def group_of(self, kind: str) -> str:
+        spec = self.kinds.get(kind)
+        return spec.group if spec else "body"
+
+    def split_glued(self, line: str) -> tuple[str, str] | None:
+        """Split 'Competing interestsThe authors…' or 'Funding: none.' into heading and text."""
+        m = self._glued.match(line)
+        if not m:
+            return None
+        written = m.group("h")
+        if not m.group("colon") and not written[:1].isupper():
+            return None
+        rest = line[m.end():]
+        if not rest.strip():
+            return None
+        return written, rest
+
+    def web_headings(self, text: str) -> list[tuple[int, int, str]]:
+        """Headings written inline in a one-line web page: (start, end, heading).
+
+        Only capitalised forms count ("Discussion The …", "Keywords: …"), so words inside
+        sentences are not taken for headings.
+        """
+        out: list[tuple[int, int, str]] = []
+        for m in self._web.finditer(text):
+            written = m.group("h")
+            if not written[:1].isupper():
+                continue
+            words = written.split()
+            # Every word of a multi-word heading is capitalised, or only the first is
+            # ("Case presentation", "Case Presentation", "CASE PRESENTATION").
+            if len(words) > 1 and not (written.isupper() or written.istitle()
+                                       or all(w[:1].islower() for w in words[1:])):
+                continue
+            out.append((m.start("h"), m.end(), written))
+        return out
+
+
+def _compile_patterns(raw: object, path: str, kind: str) -> tuple[re.Pattern[str], ...]:
+    pats = []
+    for p in raw or []:
+        try:
+            pats.append(re.compile(str(p), re.I))
+        except re.error as exc:
+            raise RuleError(path, f"bad regular expression {p!r}: {exc}", kind, "patterns") from None
+    return tuple(pats)
+
+
+def load_lexicon(path: Path | None = None) -> Lexicon:
+    """Load and check the heading lexicon; a bad file raises RuleError naming the field."""
+    path = path or rules_root() / "sections.yaml"
+    return _load_lexicon_cached(str(path))
+
+
+@lru_cache(maxsize=8)
+def _load_lexicon_cached(path: str) -> Lexicon:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuleError(path, f"cannot read the heading lexicon: {exc}".splitlines()[0]) from None
+    if not isinstance(data, dict) or not isinstance(data.get("kinds"), dict):
+        raise RuleError(path, "expected a mapping with 'kinds'", field="kinds")
+    kinds = []
+    for name, spec in data["kinds"].items():
+        spec = spec or {}
+        if not isinstance(spec, dict) or "group" not in spec:
+            raise RuleError(path, "each kind needs a 'group'", name, "group")
+        kinds.append(KindSpec(
+            name=str(name), group=str(spec["group"]),
+            headings=tuple(str(h) for h in spec.get("headings") or []),
+            patterns=_compile_patterns(spec.get("patterns"), path, str(name)),
+            inline=bool(spec.get("inline", False)),
+        ))
+    parts: dict[str, str] = {}
+    for kind, headings in (data.get("abstract_parts") or {}).items():
+        for h in headings or []:
+            parts[str(h)] = str(kind)
+    return Lexicon(kinds, parts, path)
+
+
+# -- classification -------------------------------------------------------------------
+
+def classify(raw: RawDocument, lexicon: Lexicon | None = None) -> Document:
+    """Give every raw section a canonical kind and group, and decide the document's scope."""
+    lex = lexicon or load_lexicon()
+    sections: list[Section] = []
+    if raw.title:
+        from .model import Block
+        sections.append(Section("Title", "title", "front", 0, raw.title_line,
+                                [Block(raw.title, raw.title_line, None)]))
+    context_kind, context_group = "body", "body"
+    in_abstract = False
+    abstract_seen: set[str] = set()
+    last_part = -1
+    for rs in raw.sections:
+        kind = _kind_for(rs, lex)
+        if rs.hint == "caption" or rs.hint == "table":
+            sections.append(Section(rs.heading, rs.hint, context_group, rs.level, rs.line, rs.blocks))
+            continue
+        if in_abstract and rs.hint is None:
+            part = lex.abstract_part(rs.heading) if rs.heading else None
+            if part and part not in abstract_seen and _ABSTRACT_ORDER[part] >= last_part:
+                abstract_seen.add(part)
+                last_part = _ABSTRACT_ORDER[part]
+                sections.append(Section(rs.heading, part, "front", rs.level, rs.line, rs.blocks))
+                continue
+            if kind is None and not rs.heading:
+                kind = "abstract"
+            in_abstract = False
+        if rs.hint and rs.hint.startswith("abstract_"):
+            sections.append(Section(rs.heading, rs.hint, "front", rs.level, rs.line, rs.blocks))
+            continue
+        if kind == "abstract":
+            in_abstract, abstract_seen, last_part = True, set(), -1
+        if kind is None:
+            kind, group = context_kind, context_group
+        else:
+            group = lex.group_of(kind)
+        if kind not in ("abstract",) and group != "front":
+            context_kind, context_group = kind, group
+        elif kind in ("keywords", "highlights"):
+            context_kind, context_group = "body", "body"
+        sections.append(Section(rs.heading, kind, group, rs.level, rs.line, rs.blocks))
+    _name_leading_introduction(sections)
+    return Document(path=raw.path, format=raw.format, sections=sections,
+                    scope=_scope(sections), lines_are_meaningful=raw.lines_are_meaningful)
+
+
+def _kind_for(rs: RawSection, lex: Lexicon) -> str | None:
+    if rs.hint and rs.hint in lex.kinds:
+        return rs.hint
+    return lex.kind_of(rs.heading) if rs.heading else None
+
+
+def _name_leading_introduction(sections: list[Section]) -> None:
+    """Untitled text before the case, in a paper with no introduction heading, is its introduction."""
+    if any(s.kind == "introduction" for s in sections):
+        return
+    first_case = next((i for i, s in enumerate(sections) if s.group == "case"), None)
+    if first_case is None:
+        return
+    for s in sections[:first_case]:
+        if s.kind == "body" and s.has_text and sum(len(b.text) for b in s.blocks) >= 150:
+            s.kind, s.group = "introduction", "intro"
+
+
+def _scope(sections: list[Section]) -> str:
+    front = any(s.kind in FRONT_KINDS and s.has_text for s in sections)
+    body_chars = sum(len(b.text) for s in sections if s.group in BODY_GROUPS or s.kind == "body"
+                     for b in s.blocks)
+    if front and body_chars >= 1500:
+        return "full"
+    if front:
+        return "abstract"
+    return "body"
