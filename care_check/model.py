@@ -54,6 +54,7 @@ class RawDocument:
     title: str | None = None
     title_line: int = 1
     lines_are_meaningful: bool = True  # False for one-line web pages (column matters)
+    marked_front: bool = False  # the format marks abstract parts itself (JATS): no guessing
 
 
 @dataclass

@@ -194,7 +194,7 @@ def classify(raw: RawDocument, lexicon: Lexicon | None = None) -> Document:
         if rs.hint and rs.hint.startswith("abstract_"):
             sections.append(Section(rs.heading, rs.hint, "front", rs.level, rs.line, rs.blocks))
             continue
-        if kind == "abstract":
+        if kind == "abstract" and not raw.marked_front:
             in_abstract, abstract_seen, last_part = True, set(), -1
         if kind is None:
             kind, group = context_kind, context_group

@@ -106,7 +106,7 @@ class _Builder:
                 self._container(child, 1, "")
             elif name == "back":
                 self._back(child)
-        return RawDocument(path=self.path, format="jats", title=title, title_line=title_line,
+        return RawDocument(path=self.path, format="jats", title=title, title_line=title_line, marked_front=True,
                            sections=[s for s in self.sections if s.heading or s.blocks])
 
     @staticmethod
