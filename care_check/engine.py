@@ -65,13 +65,14 @@ class Checker:
             docs = list(self.nlp.tokenizer.pipe(cue.phrases))
             (self._phrases_cased if cue.case_sensitive else self._phrases).add(key, docs)
         if cue.patterns:
+            patterns = [q for p in cue.patterns for q in _expand_first_token(list(p))]
             try:
-                self._patterns.add(key, [list(p) for p in cue.patterns])
+                self._patterns.add(key, patterns)
             except (ValueError, KeyError, TypeError) as exc:
                 msg = str(exc).strip().splitlines()
                 raise RuleError(path, f"bad token pattern: {msg[-1] if msg else exc}", rule_id,
                                 f"cues.{key.split('/')[-1]}.patterns") from None
-            self._n_patterns += len(cue.patterns)
+            self._n_patterns += len(patterns)
 
     # -- sentences ---------------------------------------------------------------------
     def sentences(self, document: Document) -> list[Sentence]:
@@ -181,6 +182,30 @@ class Checker:
                 and not (doc.sections[i].labels & excluded)]
         ev = _scan(rest, by_section, doc, need_all, need_any, veto)
         return ev, searched + (["rest of the text"] if rest else [])
+
+
+_EXPANDABLE = ("LOWER", "ORTH", "TEXT", "NORM")
+
+
+def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
+    """Split a pattern whose first token is ``{ATTR: {IN: [...]}}`` into one pattern per value.
+
+    spaCy's Matcher tries every pattern's first token at every token of the text; an exact
+    attribute test there is done in C, a set predicate is a Python call. Expanding keeps
+    the YAML short and the matching cheap.
+    """
+    if not pattern:
+        return [pattern]
+    first = pattern[0]
+    if first.get("OP") not in (None, "1") or len(first) != 1:
+        return [pattern]
+    (attr, test), = first.items()
+    if attr.upper() not in _EXPANDABLE or not isinstance(test, dict) or set(test) != {"IN"}:
+        return [pattern]
+    values = test["IN"]
+    if not isinstance(values, list) or len(values) > 60:
+        return [pattern]
+    return [[{attr: v}, *pattern[1:]] for v in values]
 
 
 def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc: Document,

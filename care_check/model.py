@@ -55,6 +55,7 @@ class RawDocument:
     title_line: int = 1
     lines_are_meaningful: bool = True  # False for one-line web pages (column matters)
     marked_front: bool = False  # the format marks abstract parts itself (JATS): no guessing
+    levels_are_meaningful: bool = False  # heading levels are real (Markdown, DOCX styles, HTML h1-h6)
 
 
 @dataclass

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokens import Doc
@@ -28,35 +30,45 @@ _OPENERS = {"(", "[", "\"", "“", "‘", "'"}
 MAX_SENT_TOKENS = 120
 
 
-@Language.component("care_sentences")
-def care_sentences(doc: Doc) -> Doc:
-    """Mark sentence starts: after . ! ? or a line break, unless the next word is lower case."""
-    n = len(doc)
-    if n == 0:
-        return doc
-    doc[0].is_sent_start = True
+def sentence_starts(words: list[str], spaces: list[str]) -> list[bool]:
+    """Sentence starts for a token sequence: after . ! ? or a line break, unless the next
+    word is lower case or a number that continues the sentence ("p < 0.05", ". 5 mg")."""
+    n = len(words)
+    starts = [False] * n
+    if not n:
+        return starts
+    starts[0] = True
     since = 0
     for i in range(1, n):
-        tok = doc[i]
-        prev = doc[i - 1]
+        prev = words[i - 1]
+        nxt = words[i]
         start = False
-        if "\n" in prev.text or "\n" in prev.whitespace_:
+        if "\n" in prev or "\n" in spaces[i - 1]:
             start = True
-        elif prev.text in _ENDERS:
-            nxt = tok.text
-            # "p < 0.05." then "The": break; ". and" / ". 5 mg": no break; '." The': break.
-            if nxt[:1].isupper() or nxt[:1] in _OPENERS or nxt in ("•", "-", "–"):
+        elif prev in _ENDERS:
+            first = nxt[:1]
+            if first.isupper() or first in _OPENERS or nxt in ("•", "-", "–"):
                 start = True
-            elif nxt[:1].isdigit() and i + 1 < n and doc[i + 1].text[:1].isupper():
+            elif first.isdigit() and i + 1 < n and words[i + 1][:1].isupper():
                 start = True
-        elif prev.text in ("\"", "”", ")") and i >= 2 and doc[i - 2].text in _ENDERS and tok.text[:1].isupper():
+        elif prev in ("\"", "”", ")") and i >= 2 and words[i - 2] in _ENDERS and nxt[:1].isupper():
             start = True
-        elif prev.text == ";" and since > MAX_SENT_TOKENS // 2:
+        elif prev == ";" and since > MAX_SENT_TOKENS // 2:
             start = True
         if not start and since >= MAX_SENT_TOKENS:
             start = True
-        tok.is_sent_start = start
+        starts[i] = start
         since = 0 if start else since + 1
+    return starts
+
+
+@Language.component("care_sentences")
+def care_sentences(doc: Doc) -> Doc:
+    """Set sentence boundaries in one array write (setting them token by token is slow)."""
+    if len(doc):
+        flags = sentence_starts([t.text for t in doc], [t.whitespace_ for t in doc])
+        values = numpy.fromiter((1 if f else -1 for f in flags), dtype="int64", count=len(flags))
+        doc.from_array(SENT_START, values.astype("uint64"))
     return doc
 
 

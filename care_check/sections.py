@@ -46,8 +46,10 @@ class KindSpec:
 class Lexicon:
     """The heading lexicon: exact headings and patterns per canonical kind."""
 
-    def __init__(self, kinds: list[KindSpec], abstract_parts: dict[str, str], path: str) -> None:
+    def __init__(self, kinds: list[KindSpec], abstract_parts: dict[str, str], path: str,
+                 web_single_words: frozenset[str] = frozenset()) -> None:
         self.kinds = {k.name: k for k in kinds}
+        self.web_single_words = web_single_words
         self.path = path
         self._exact: dict[str, str] = {}
         for k in kinds:
@@ -111,6 +113,9 @@ class Lexicon:
             if not written[:1].isupper():
                 continue
             words = written.split()
+            norm = normalise_heading(written)
+            if (len(words) == 1 and norm not in self.web_single_words) or norm.startswith("the "):
+                continue
             # Every word of a multi-word heading is capitalised, or only the first is
             # ("Case presentation", "Case Presentation", "CASE PRESENTATION").
             if len(words) > 1 and not (written.isupper() or written.istitle()
@@ -159,7 +164,8 @@ def _load_lexicon_cached(path: str) -> Lexicon:
     for kind, headings in (data.get("abstract_parts") or {}).items():
         for h in headings or []:
             parts[str(h)] = str(kind)
-    return Lexicon(kinds, parts, path)
+    single = frozenset(normalise_heading(str(w)) for w in data.get("web_single_words") or [])
+    return Lexicon(kinds, parts, path, single)
 
 
 # -- classification -------------------------------------------------------------------
@@ -174,6 +180,7 @@ def classify(raw: RawDocument, lexicon: Lexicon | None = None) -> Document:
                                 [Block(raw.title, raw.title_line, None)]))
     context_kind, context_group = "body", "body"
     in_abstract = False
+    abstract_level = 0
     abstract_seen: set[str] = set()
     last_part = -1
     for rs in raw.sections:
@@ -182,8 +189,9 @@ def classify(raw: RawDocument, lexicon: Lexicon | None = None) -> Document:
             sections.append(Section(rs.heading, rs.hint, context_group, rs.level, rs.line, rs.blocks))
             continue
         if in_abstract and rs.hint is None:
-            part = lex.abstract_part(rs.heading) if rs.heading else None
-            if part and part not in abstract_seen and _ABSTRACT_ORDER[part] >= last_part:
+            part = _abstract_part(rs, lex, raw.levels_are_meaningful, abstract_level, abstract_seen, last_part,
+                                  sections[-1])
+            if part:
                 abstract_seen.add(part)
                 last_part = _ABSTRACT_ORDER[part]
                 sections.append(Section(rs.heading, part, "front", rs.level, rs.line, rs.blocks))
@@ -195,11 +203,15 @@ def classify(raw: RawDocument, lexicon: Lexicon | None = None) -> Document:
             sections.append(Section(rs.heading, rs.hint, "front", rs.level, rs.line, rs.blocks))
             continue
         if kind == "abstract" and not raw.marked_front:
-            in_abstract, abstract_seen, last_part = True, set(), -1
+            in_abstract, abstract_seen, last_part, abstract_level = True, set(), -1, rs.level
         if kind is None:
             kind, group = context_kind, context_group
         else:
             group = lex.group_of(kind)
+        if context_group == "references" and group in ("front", "intro", "case", "discussion") \
+                and sum(len(b.text) for b in sections[-1].blocks) >= 300:
+            # Headings after a real reference list are cited titles or page chrome, not the body.
+            kind, group = "references", "references"
         if kind not in ("abstract",) and group != "front":
             context_kind, context_group = kind, group
         elif kind in ("keywords", "highlights"):
@@ -208,6 +220,26 @@ def classify(raw: RawDocument, lexicon: Lexicon | None = None) -> Document:
     _name_leading_introduction(sections)
     return Document(path=raw.path, format=raw.format, sections=sections,
                     scope=_scope(sections), lines_are_meaningful=raw.lines_are_meaningful)
+
+
+def _abstract_part(rs: RawSection, lex: Lexicon, levelled: bool, abstract_level: int, seen: set[str],
+                   last_part: int, previous: Section) -> str | None:
+    """The abstract part a heading inside an abstract names, or None when it ends the abstract.
+
+    A heading at the abstract's own level (in formats with real levels), a part already
+    seen or out of order, or any heading after an abstract written as plain paragraphs
+    ends the abstract.
+    """
+    if not rs.heading:
+        return None
+    if levelled and rs.level <= abstract_level:
+        return None
+    if previous.kind == "abstract" and previous.has_text:
+        return None
+    part = lex.abstract_part(rs.heading)
+    if part is None or part in seen or _ABSTRACT_ORDER[part] < last_part:
+        return None
+    return part
 
 
 def _kind_for(rs: RawSection, lex: Lexicon) -> str | None:

@@ -73,5 +73,5 @@ def read(path: str, text: str, lexicon: Lexicon | None = None) -> RawDocument:
             sections[-1].blocks.append(Block("\n".join(table_rows), table_line, kind="table"))
             table_rows, table_line = [], 0
         i += 1
-    return RawDocument(path=path, format="markdown", title=title, title_line=title_line,
+    return RawDocument(path=path, format="markdown", title=title, title_line=title_line, levels_are_meaningful=True,
                        sections=[s for s in sections if s.heading or s.blocks])

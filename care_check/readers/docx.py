@@ -1,0 +1,496 @@
+"""Word documents (.docx), opened with python-docx after the zip has been checked.
+
+A DOCX is a zip of XML parts, so it is checked before anything is decompressed for
+real: corrupt, truncated or encrypted archives, too many entries, too much uncompressed
+data, a member that expands more than 100:1, and XML parts that declare a DTD or
+entities (entity-expansion attacks) are all refused with one line. A password-protected
+Word file is not a zip at all but an OLE container, and is named as such.
+
+Headings come from paragraph styles (Title, Heading 1-6, or an outline level), from
+short bold-only lines, and from short lines that name a section ("2. Case presentation").
+Tables become tab-joined rows (a timeline is often a table), text boxes and footnotes are
+read, inserted tracked changes count and deleted ones do not. ``Block.line`` is the
+paragraph number (1-based, counting every paragraph in reading order); pages are unknown.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from lxml import etree
+
+from ..errors import InputError
+from ..model import RawDocument
+from ..sections import Lexicon, load_lexicon
+from .structure import SectionBuilder, clean_inline, table_block
+from .text import CAPTION
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_W = "{%s}" % W_NS
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+MAX_ENTRIES = 5000
+MAX_TOTAL = 200 * 1024 * 1024  # uncompressed bytes of all members
+MAX_RATIO = 100  # uncompressed : compressed, for members over BIG_MEMBER
+BIG_MEMBER = 10 * 1024 * 1024
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
+_HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.I)
+_NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+\S")
+_FALSE = {"0", "false", "off", "none"}
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                           remove_comments=True, remove_pis=True)
+
+
+# -- the zip container -----------------------------------------------------------------
+
+def check_zip(path: str, data: bytes) -> zipfile.ZipFile:
+    """Open the archive after checking it cannot exhaust memory or hide entities."""
+    if data.startswith(_OLE_MAGIC):
+        raise InputError(path, "password-protected (encrypted) Word file or old .doc format; "
+                               "save it as an unprotected .docx")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise InputError(path, f"not a readable DOCX: corrupt or truncated zip ({_first_line(exc)})") from None
+    if len(infos) > MAX_ENTRIES:
+        raise InputError(path, f"DOCX has {len(infos)} zip entries, over the {MAX_ENTRIES} limit")
+    total = 0
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise InputError(path, "encrypted zip; save the document without a password")
+        total += info.file_size
+        if total > MAX_TOTAL:
+            raise InputError(path, f"DOCX expands to over {MAX_TOTAL // (1024 * 1024)} MB; refused "
+                                   "(possible zip bomb)")
+        if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise InputError(path, f"DOCX member {info.filename} compresses over {MAX_RATIO}:1; refused "
+                                   "(possible zip bomb)")
+    names = {i.filename for i in infos}
+    if "word/document.xml" not in names and not any(n.endswith("/document.xml") for n in names):
+        raise InputError(path, "zip file without word/document.xml: not a DOCX")
+    for info in infos:
+        if info.filename.lower().endswith((".xml", ".rels")):
+            _scan_xml_member(path, zf, info)
+    return zf
+
+
+def _scan_xml_member(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse DTDs and entity declarations; also proves the member decompresses cleanly."""
+    tail = b""
+    try:
+        with zf.open(info) as fh:
+            while True:
+                chunk = fh.read(1 << 20)
+                if not chunk:
+                    break
+                if _DTD.search(tail + chunk):
+                    raise InputError(path, f"{info.filename} declares a DTD or entities; refused "
+                                           "(possible entity-expansion attack)")
+                tail = chunk[-16:]
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError,
+            EOFError, ValueError) as exc:
+        raise InputError(path, f"not a readable DOCX: {info.filename}: {_first_line(exc)}") from None
+    except Exception as exc:  # zlib.error and friends
+        raise InputError(path, f"not a readable DOCX: {info.filename}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
+
+
+# -- styles ----------------------------------------------------------------------------
+
+@dataclass
+class _Style:
+    name: str
+    based_on: str | None
+    bold: bool | None
+    outline: int | None
+
+
+def _on(el: etree._Element | None) -> bool | None:
+    if el is None:
+        return None
+    return (el.get(_W + "val") or "true").lower() not in _FALSE
+
+
+class _Styles:
+    def __init__(self, root: etree._Element | None) -> None:
+        self.styles: dict[str, _Style] = {}
+        self.default_para: str | None = None
+        if root is None:
+            return
+        for st in root.iter(_W + "style"):
+            sid = st.get(_W + "styleId") or ""
+            name_el = st.find(_W + "name")
+            based = st.find(_W + "basedOn")
+            rpr = st.find(_W + "rPr")
+            ppr = st.find(_W + "pPr")
+            outline = ppr.find(_W + "outlineLvl") if ppr is not None else None
+            self.styles[sid] = _Style(
+                name=(name_el.get(_W + "val") if name_el is not None else sid) or sid,
+                based_on=based.get(_W + "val") if based is not None else None,
+                bold=_on(rpr.find(_W + "b")) if rpr is not None else None,
+                outline=_int(outline.get(_W + "val")) if outline is not None else None)
+            if st.get(_W + "type") == "paragraph" and (st.get(_W + "default") or "").lower() in ("1", "true"):
+                self.default_para = sid
+
+    def _chain(self, sid: str | None):
+        seen = 0
+        while sid and sid in self.styles and seen < 12:
+            yield self.styles[sid]
+            sid = self.styles[sid].based_on
+            seen += 1
+
+    def name(self, sid: str | None) -> str:
+        st = self.styles.get(sid or "")
+        return (st.name if st else sid or "").strip()
+
+    def bold(self, sid: str | None) -> bool:
+        for st in self._chain(sid):
+            if st.bold is not None:
+                return st.bold
+        return False
+
+    def heading_level(self, sid: str | None) -> int | None:
+        """1-6 for a heading style, 0 for the Title style, None otherwise."""
+        for st in self._chain(sid):
+            low = st.name.lower()
+            if low in ("title",):
+                return 0
+            m = _HEADING_STYLE.match(low)
+            if m:
+                return int(m.group(1))
+            if st.outline is not None and 0 <= st.outline <= 8:
+                return st.outline + 1
+        return None
+
+    def is_caption(self, sid: str | None) -> bool:
+        return any(st.name.lower() in ("caption", "table caption", "figure caption") for st in self._chain(sid))
+
+    def is_subtitle(self, sid: str | None) -> bool:
+        return any(st.name.lower() == "subtitle" for st in self._chain(sid))
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+# -- paragraph text --------------------------------------------------------------------
+
+_SKIP_TAGS = {"pPr", "rPr", "instrText", "delText", "del", "moveFrom", "fldSimple_instr", "sdtPr",
+              "commentReference", "annotationRef", "footnoteRef", "endnoteRef", "separator",
+              "continuationSeparator", "lastRenderedPageBreak", "proofErr", "bookmarkStart", "bookmarkEnd"}
+
+
+@dataclass
+class _Para:
+    text: str
+    bold_only: bool
+    boxes: list[etree._Element]
+    notes: list[tuple[str, str]]  # (footnote|endnote, id)
+
+
+def _local(tag: object) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+class _ParaText:
+    """Text of one w:p: inserted text counts, deleted text does not; text boxes set aside."""
+
+    def __init__(self, styles: _Styles, para_style: str | None) -> None:
+        self.styles = styles
+        self.para_bold = styles.bold(para_style)
+        self.parts: list[str] = []
+        self.bold_chars = 0
+        self.plain_chars = 0
+        self.boxes: list[etree._Element] = []
+        self.notes: list[tuple[str, str]] = []
+
+    def run_bold(self, run: etree._Element) -> bool:
+        rpr = run.find(_W + "rPr")
+        if rpr is not None:
+            b = _on(rpr.find(_W + "b"))
+            if b is not None:
+                return b
+            rstyle = rpr.find(_W + "rStyle")
+            if rstyle is not None and self.styles.bold(rstyle.get(_W + "val")):
+                return True
+        return self.para_bold
+
+    def walk(self, el: etree._Element, bold: bool = False) -> None:
+        for child in el:
+            name = _local(child.tag)
+            if name in _SKIP_TAGS:
+                continue
+            if child.tag == "{%s}Fallback" % MC_NS:
+                continue  # the VML copy of a text box already read from mc:Choice
+            if name == "txbxContent":
+                self.boxes.append(child)
+                continue
+            if name == "r":
+                self.walk(child, self.run_bold(child))
+            elif name == "t":
+                text = child.text or ""
+                self.parts.append(text)
+                n = len(text.strip())
+                if bold:
+                    self.bold_chars += n
+                else:
+                    self.plain_chars += n
+            elif name == "tab" and _local(el.tag) == "r":
+                self.parts.append("\t")
+            elif name in ("br", "cr"):
+                self.parts.append("\n")
+            elif name == "noBreakHyphen":
+                self.parts.append("-")
+            elif name in ("footnoteReference", "endnoteReference"):
+                self.notes.append((name[:-9], child.get(_W + "id") or ""))
+            else:
+                self.walk(child, bold)
+
+
+def _para(p: etree._Element, styles: _Styles) -> tuple[_Para, str | None]:
+    ppr = p.find(_W + "pPr")
+    sid = None
+    if ppr is not None:
+        ps = ppr.find(_W + "pStyle")
+        if ps is not None:
+            sid = ps.get(_W + "val")
+    sid = sid or styles.default_para
+    pt = _ParaText(styles, sid)
+    pt.walk(p)
+    text = "".join(pt.parts)
+    return _Para(text, pt.bold_chars > 0 and pt.plain_chars == 0, pt.boxes, pt.notes), sid
+
+
+def _outline(p: etree._Element) -> int | None:
+    ppr = p.find(_W + "pPr")
+    if ppr is None:
+        return None
+    ol = ppr.find(_W + "outlineLvl")
+    return _int(ol.get(_W + "val")) if ol is not None else None
+
+
+# -- the reader ------------------------------------------------------------------------
+
+def read_bytes_(path: str, data: bytes, lexicon: Lexicon | None = None) -> RawDocument:
+    """Read DOCX bytes into a RawDocument; hostile or broken files raise InputError."""
+    lex = lexicon or load_lexicon()
+    zf = check_zip(path, data)
+    try:
+        import docx  # python-docx
+
+        document = docx.Document(io.BytesIO(data))
+        body = document.element.body
+        styles_root = None
+        try:
+            styles_root = document.styles.element
+        except Exception:  # no styles part: plain defaults
+            styles_root = None
+        notes = _notes(document)
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError(path, f"not a readable DOCX ({_first_line(exc)})") from None
+    finally:
+        zf.close()
+    try:
+        return _Reader(path, lex, _Styles(styles_root), notes).read(body)
+    except RecursionError:
+        raise InputError(path, "DOCX nests too deeply to read") from None
+
+
+def _notes(document) -> dict[tuple[str, str], list[etree._Element]]:
+    """Footnote and endnote paragraphs by (kind, id), parsed with the hardened parser."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    out: dict[tuple[str, str], list[etree._Element]] = {}
+    for rel in document.part.rels.values():
+        if rel.is_external or rel.reltype not in (RT.FOOTNOTES, RT.ENDNOTES):
+            continue
+        kind = "footnote" if rel.reltype == RT.FOOTNOTES else "endnote"
+        root = etree.fromstring(rel.target_part.blob, _parser())
+        for note in root:
+            if _local(note.tag) not in ("footnote", "endnote"):
+                continue
+            if (note.get(_W + "type") or "normal") != "normal":
+                continue  # separators
+            out[(kind, note.get(_W + "id") or "")] = [p for p in note.iter(_W + "p")]
+    return out
+
+
+class _Reader:
+    def __init__(self, path: str, lex: Lexicon, styles: _Styles,
+                 notes: dict[tuple[str, str], list[etree._Element]]) -> None:
+        self.path = path
+        self.lex = lex
+        self.styles = styles
+        self.notes = notes
+        self.b = SectionBuilder(lex)
+        self.n = 0  # paragraph number
+        self.note_refs: list[tuple[tuple[str, str], int]] = []
+
+    def read(self, body: etree._Element) -> RawDocument:
+        self._container(body, depth=0)
+        seen: set[tuple[str, str]] = set()
+        opened = False
+        for key, line in self.note_refs:
+            if key in seen or key not in self.notes:
+                continue
+            seen.add(key)
+            if not opened:
+                self.b.heading("Footnotes", 1, line)
+                opened = True
+            for p in self.notes[key]:
+                para, _ = _para(p, self.styles)
+                self.b.paragraph(para.text, line)
+        if not any(b.text.strip() for s in self.b.sections for b in s.blocks) and self.b.title is None:
+            raise InputError(self.path, "DOCX has no text")
+        return self.b.build(self.path, "docx")
+
+    def _container(self, el: etree._Element, depth: int) -> None:
+        for child in el:
+            name = _local(child.tag)
+            if name == "p":
+                self._paragraph(child, depth)
+            elif name == "tbl":
+                self._table(child, depth)
+            elif name in ("sdt", "customXml", "ins", "moveTo", "smartTag"):
+                content = child.find(_W + "sdtContent") if name == "sdt" else child
+                if content is not None:
+                    self._container(content, depth)
+            elif name in ("sdtContent",):
+                self._container(child, depth)
+            # w:sectPr, w:del, w:moveFrom, w:altChunk, bookmarks: nothing to read
+
+    def _paragraph(self, p: etree._Element, depth: int) -> None:
+        self.n += 1
+        line = self.n
+        para, sid = _para(p, self.styles)
+        for kind_id in para.notes:
+            self.note_refs.append((kind_id, line))
+        text = clean_inline(para.text)
+        if text:
+            self._place(text, line, para.bold_only, sid, p)
+        for box in para.boxes:
+            if depth < 4:
+                self._container(box, depth + 1)
+
+    def _place(self, text: str, line: int, bold_only: bool, sid: str | None, p: etree._Element) -> None:
+        b, lex = self.b, self.lex
+        one_line = text.replace("\n", " ")
+        level = self.styles.heading_level(sid)
+        outline = _outline(p)
+        if outline is not None and 0 <= outline <= 8:
+            level = outline + 1
+        if level == 0:  # Title style
+            if b.title is None:
+                b.set_title(one_line, line)
+            else:
+                b.heading(one_line, 1, line)
+            return
+        if self.styles.is_subtitle(sid) and b.title is not None and not b.started:
+            b.paragraph(text, line)
+            return
+        if self.styles.is_caption(sid):
+            b.caption(text, line)
+            return
+        if level is not None and len(one_line) <= 300:
+            if level == 1 and b.title is None and not b.started and lex.kind_of(one_line) is None:
+                b.set_title(one_line, line)
+            else:
+                b.heading(one_line, level, line)
+            return
+        if CAPTION.match(one_line):
+            b.caption(text, line)
+            return
+        heading_level = self._looks_like_heading(one_line, bold_only)
+        if heading_level is not None:
+            if b.title is None and not b.started and lex.kind_of(one_line) is None and bold_only:
+                b.set_title(one_line, line)
+            else:
+                b.heading(one_line.rstrip(":").strip(), heading_level, line)
+            return
+        b.paragraph(text, line)
+
+    def _looks_like_heading(self, s: str, bold_only: bool) -> int | None:
+        if "\t" in s or len(s) > 150 or sum(ch.isalpha() for ch in s) < 3:
+            return None
+        words = len(s.split())
+        numbered = _NUMBERED.match(s)
+        depth = numbered.group(1).count(".") + 1 if numbered else None
+        known = self.lex.kind_of(s) is not None
+        if known and words <= 12 and not s.endswith((".", ",", ";")):
+            return depth or 1
+        if self.b.title is None and not self.b.started and bold_only and words <= 40:
+            return 1  # the title, written in bold
+        if bold_only and words <= 15 and not s.endswith((".", ",", ";", "?", "!")):
+            return depth or 2
+        if numbered and words <= 10 and s[numbered.end() - 1].isupper() and not s.endswith((".", ",", ";")):
+            return depth
+        return None
+
+    def _table(self, tbl: etree._Element, depth: int) -> None:
+        rows: list[list[etree._Element]] = []
+        for tr in tbl.iter(_W + "tr"):
+            if _nearest_table(tr) is not tbl:
+                continue
+            trpr = tr.find(_W + "trPr")
+            if trpr is not None and trpr.find(_W + "del") is not None:
+                continue  # a deleted row (tracked change)
+            rows.append([tc for tc in tr.iter(_W + "tc") if _nearest_row(tc) is tr])
+        texts = [[self._cell_text(tc) for tc in row] for row in rows]
+        width = max((len(r) for r in rows), default=0)
+        longest = max((len(t) for r in texts for t in r), default=0)
+        if width <= 1 or longest > 600:
+            # A layout table (one column, or whole paragraphs in cells): read its content as text.
+            for row in rows:
+                for tc in row:
+                    if depth < 4:
+                        self._container(tc, depth + 1)
+            return
+        first_line = self.n + 1
+        self.n += sum(1 for _ in tbl.iter(_W + "p"))
+        block = table_block(["\t".join(r) for r in texts], first_line)
+        if block is not None:
+            self.b.block(block)
+
+    def _cell_text(self, tc: etree._Element) -> str:
+        parts = []
+        for p in tc.iter(_W + "p"):
+            para, _ = _para(p, self.styles)
+            if para.text.strip():
+                parts.append(" ".join(para.text.split()))
+        return " ".join(parts)
+
+
+def _nearest_table(el: etree._Element) -> etree._Element | None:
+    parent = el.getparent()
+    while parent is not None and parent.tag != _W + "tbl":
+        parent = parent.getparent()
+    return parent
+
+
+def _nearest_row(el: etree._Element) -> etree._Element | None:
+    parent = el.getparent()
+    while parent is not None and parent.tag != _W + "tr":
+        parent = parent.getparent()
+    return parent
+
+
+__all__ = ["read_bytes_", "check_zip"]
