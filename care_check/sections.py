@@ -261,11 +261,13 @@ def _name_leading_introduction(sections: list[Section]) -> None:
 
 
 def _scope(sections: list[Section]) -> str:
-    front = any(s.kind in FRONT_KINDS and s.has_text for s in sections)
-    body_chars = sum(len(b.text) for s in sections if s.group in BODY_GROUPS or s.kind == "body"
+    """full: front matter and a body; abstract: front matter only (a pasted PubMed page);
+    body: no front matter (a PMC body file). Untitled text before the front matter is page
+    chrome, not body."""
+    front_at = [i for i, s in enumerate(sections) if s.kind in FRONT_KINDS and s.has_text]
+    if not front_at:
+        return "body"
+    body_chars = sum(len(b.text) for i, s in enumerate(sections)
+                     if s.group in BODY_GROUPS or (s.kind == "body" and i > front_at[0])
                      for b in s.blocks)
-    if front and body_chars >= 1500:
-        return "full"
-    if front:
-        return "abstract"
-    return "body"
+    return "full" if body_chars >= 100 else "abstract"

@@ -1,0 +1,32 @@
+"""Sentence segmentation survives biomedical text."""
+
+from __future__ import annotations
+
+import pytest
+
+from care_check.nlp import get_nlp
+
+
+def sents(text: str) -> list[str]:
+    return [s.text.strip() for s in get_nlp()(text).sents]
+
+
+@pytest.mark.parametrize("text", [
+    "The mass is shown in Fig. 2 and was resected.",
+    "As described by Smith et al. in 2001 the lesion regressed.",
+    "Ceftriaxone 2 g i.v. was given b.i.d. for 14 days.",
+    "Surgery vs. conservative care was discussed with the family.",
+    "Hemoglobin was 8.4 g/dL and the difference was significant (p < 0.05) in that series.",
+    "Treatment, e.g. steroids, was started.",
+])
+def test_no_false_breaks(text):
+    assert sents(text) == [text]
+
+
+def test_breaks_between_sentences_and_lines():
+    assert sents("She had fever. CT showed an abscess.\nDay 3\tSurgery") == [
+        "She had fever.", "CT showed an abscess.", "Day 3\tSurgery"]
+
+
+def test_very_long_run_on_text_is_cut():
+    assert len(sents("word " * 1000)) >= 8
