@@ -255,7 +255,8 @@ def _name_leading_introduction(sections: list[Section]) -> None:
     first_case = next((i for i, s in enumerate(sections) if s.group == "case"), None)
     if first_case is None:
         return
-    for s in sections[:first_case]:
+    after_front = max((i + 1 for i, s in enumerate(sections[:first_case]) if s.group == "front"), default=0)
+    for s in sections[after_front:first_case]:
         if s.kind == "body" and s.has_text and sum(len(b.text) for b in s.blocks) >= 150:
             s.kind, s.group = "introduction", "intro"
 
@@ -267,7 +268,8 @@ def _scope(sections: list[Section]) -> str:
     front_at = [i for i, s in enumerate(sections) if s.kind in FRONT_KINDS and s.has_text]
     if not front_at:
         return "body"
+    anchor = next((i for i in front_at if sections[i].kind != "title"), front_at[0])
     body_chars = sum(len(b.text) for i, s in enumerate(sections)
-                     if s.group in BODY_GROUPS or (s.kind == "body" and i > front_at[0])
+                     if s.group in BODY_GROUPS or (s.kind == "body" and i > anchor)
                      for b in s.blocks)
     return "full" if body_chars >= 100 else "abstract"

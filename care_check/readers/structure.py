@@ -35,6 +35,9 @@ class SectionBuilder:
         self.sections: list[RawSection] = [RawSection("", 0, 1)]
         self.title: str | None = None
         self.title_line = 1
+        # Inside an abstract the format marks itself (HTML, LaTeX): headings that name an
+        # abstract part ("Background", "Case presentation") are hinted as such.
+        self.in_abstract = False
 
     # -- state ----------------------------------------------------------------------
     @property
@@ -56,6 +59,8 @@ class SectionBuilder:
         text = " ".join(text.split()).strip()
         if not text and hint is None:
             return None
+        if hint is None and self.in_abstract:
+            hint = self.lex.abstract_part(text)
         rs = RawSection(text, max(level, 1), line, hint=hint)
         self.sections.append(rs)
         return rs
@@ -74,7 +79,9 @@ class SectionBuilder:
             split = self.lex.split_glued(text)
             if split:
                 level = self.current.level + 1 if self.current.heading else 1
-                rs = RawSection(split[0].strip(), level, line)
+                heading = split[0].strip()
+                hint = self.lex.abstract_part(heading) if self.in_abstract else None
+                rs = RawSection(heading, level, line, hint=hint)
                 rs.blocks.append(Block(split[1].lstrip(), line, page=page))
                 self.sections.append(rs)
                 return
@@ -88,7 +95,7 @@ class SectionBuilder:
         if not text and not tables:
             return
         back = self.current.level or 1
-        rs = RawSection(text.split("\n", 1)[0][:60] or "Table", 3, line, hint="caption")
+        rs = RawSection(" ".join(text.split())[:60] or "Table", 3, line, hint="caption")
         if text:
             rs.blocks.append(Block(text, line, page=page, kind="caption"))
         rs.blocks.extend(tables or [])

@@ -116,7 +116,38 @@ def _read_lines(path: str, text: str, lex: Lexicon) -> RawDocument:
             continue
         buf.append((i, raw_line, starts[i]))
     flush()
-    return RawDocument(path=path, format="text", sections=[s for s in sections if s.heading or s.blocks])
+    kept = [s for s in sections if s.heading or s.blocks]
+    title, title_line = _find_title(lines, kept, lex)
+    return RawDocument(path=path, format="text", sections=kept, title=title, title_line=title_line)
+
+
+def _find_title(lines: list[str], sections: list[RawSection], lex: Lexicon) -> tuple[str | None, int]:
+    """The title of a text manuscript with front matter: a line before the abstract.
+
+    Only when an abstract heading exists (a PMC body has none). Among the lines before
+    it, a line that is repeated (web pages show the title twice) or else the longest
+    title-like line (4 to 40 words, no final full stop, no link) wins.
+    """
+    abstract = next((s for s in sections if s.heading and lex.kind_of(s.heading) == "abstract"), None)
+    if abstract is None:
+        return None, 1
+    best: tuple[int, int, int] | None = None
+    seen: dict[str, int] = {}
+    for i in range(abstract.line - 1):
+        ln = lines[i].strip()
+        words = ln.split()
+        if not 4 <= len(words) <= 40 or ln.endswith(".") or lex.kind_of(ln) is not None:
+            continue
+        if any(t in ln.lower() for t in ("http", "doi", "www.", "©", "copyright", "cookie")):
+            continue
+        seen[ln] = seen.get(ln, 0) + 1
+        score = (seen[ln], len(ln), -i)
+        if best is None or score > best:
+            best = score
+            title_at = i
+    if best is None:
+        return None, 1
+    return lines[title_at].strip(), title_at + 1
 
 
 # -- one-line web pages --------------------------------------------------------------
