@@ -164,12 +164,15 @@ class Checker:
         preferred = _ordered_sections(doc, names, excluded)
         searched = _describe(doc, preferred)
         if sig.heading:
-            ev = [Evidence(_heading_quote(doc.sections[i], by_section.get(i, [])), _section_name(doc.sections[i]),
-                           doc.sections[i].line)
-                  for i in range(len(doc.sections))
-                  if doc.sections[i].kind in sig.heading and doc.sections[i].has_text
-                  and not (doc.sections[i].labels & excluded)]
-            return ev[:1], searched
+            ev = []
+            for i, sec in enumerate(doc.sections):
+                if sec.kind in sig.heading and sec.has_text and not (sec.labels & excluded):
+                    first = by_section.get(i, [])
+                    quote = _clip(first[0].text) if first else _clip(sec.heading)
+                    line = first[0].line if first else sec.line
+                    ev.append(Evidence(quote, _section_name(sec), line, first[0].column if first else None))
+                    break
+            return ev, searched
         need_all = {keys[n] for n in sig.all}
         need_any = {keys[n] for n in sig.any}
         veto = {keys[n] for n in sig.none} | {keys[n] for n in spec.negations}
@@ -247,27 +250,20 @@ def _section_name(sec: Section) -> str:
     return sec.heading.strip() or sec.kind.replace("_", " ")
 
 
-def _heading_quote(sec: Section, sents: list[Sentence]) -> str:
-    first = sents[0].text if sents else ""
-    return _clip(f"{sec.heading.strip()}: {first}" if sec.heading.strip() else first)
-
-
 def _clip(text: str) -> str:
     text = " ".join(text.split())
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
 
 
 def _merge_evidence(found: list[tuple[str, list[Evidence]]], limit: int) -> list[Evidence]:
-    """Evidence from each component in turn, so every found component is shown."""
+    """For one component, its best sentences; for several, the best sentence of each."""
+    if len(found) == 1:
+        return found[0][1][:limit]
     out: list[Evidence] = []
-    multi = len(found) > 1
-    depth = 0
-    while len(out) < limit and any(len(ev) > depth for _, ev in found):
-        for name, ev in found:
-            if len(ev) > depth and len(out) < limit and all(ev[depth].quote != e.quote for e in out):
-                e = ev[depth]
-                out.append(Evidence(e.quote, e.section, e.line, e.column, name if multi else None))
-        depth += 1
+    for name, ev in found:
+        if ev and len(out) < limit and all(ev[0].quote != e.quote for e in out):
+            e = ev[0]
+            out.append(Evidence(e.quote, e.section, e.line, e.column, name))
     return out
 
 
