@@ -1,10 +1,12 @@
 """Command line: ``care-check check|sections|rules|eval``.
 
 Exit codes (stable, for CI):
-  0  nothing at or above the --fail-on level
+  0  nothing at or above the --fail-on level (suppressed and info items never fail)
   1  at least one item at or above the --fail-on level
-  2  usage error, unreadable input or invalid rules (one line on stderr per problem;
-     the other files are still checked)
+  2  usage error, unreadable input, invalid rules or config (one line on stderr per
+     problem; the other files are still checked)
+
+Settings come from the flags, else the config file (see care_check.config), else defaults.
 """
 
 from __future__ import annotations
@@ -13,9 +15,16 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import CareCheckError
+from .reporters import FORMATS, SORTS
+
+if TYPE_CHECKING:
+    from .config import Config
+    from .engine import Checker
+    from .model import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -55,33 +64,93 @@ def _checker(rules: str | None):
     return Checker(load_guideline(rules))
 
 
+def _warn(msg: str) -> None:
+    print(f"care-check: warning: {msg}", file=sys.stderr)
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _render(fmt: str, reports: list[Report], checker: Checker, cfg: Config, fail_on: str,
+            suppressed: dict[str, dict[str, str]]) -> str | None:
+    """The whole report as text for the machine formats (None: nothing to print)."""
+    from .reporters import checklist, json_report, junit, sarif
+
+    if fmt == "sarif":
+        return sarif.render(reports, checker.ruleset, suppressed, cfg.severity)
+    if fmt == "junit":
+        return junit.render(reports, fail_on, suppressed)
+    if not reports:
+        return None
+    if fmt == "json":
+        return json_report.render(reports, suppressed)
+    return checklist.render(reports, checker.ruleset, suppressed)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
+    import io
+
+    from .config import load_config
     from .model import Status
     from .pipeline import check_path
-    from .reporters import json_report, terminal
+    from .reporters import summary, terminal
+    from .suppress import for_report
 
+    cfg = load_config(args.config)
+    fmt = args.format or cfg.format or "text"
+    fail_on = args.fail_on or cfg.fail_on or "missing"
+    if args.summary_only and fmt != "text":
+        _err("--summary-only needs --format text (see care-check --help)")
+        return EXIT_ERROR
     files, problems = expand_paths(args.paths)
+    if args.output and any(_same_file(args.output, f) for f in files):
+        _err(f"{args.output}: is one of the input files; refusing to overwrite it")
+        return EXIT_ERROR
     for p in problems:
         _err(p)
-    checker = _checker(args.rules)
+    checker = _checker(args.rules or cfg.rules)
+    known = [r.spec.id for r in checker.ruleset.rules]
+    cfg.check_ids(known)
     reports = []
-    console = terminal.make_console() if args.format == "text" else None
+    suppressed: dict[str, dict[str, str]] = {}
+    sink = io.StringIO() if args.output else None
+    console = terminal.make_console(sink) if fmt == "text" else None
     for f in files:
         try:
-            report = check_path(f, checker, args.input_format)
+            report = cfg.apply(check_path(f, checker, args.input_format))
         except CareCheckError as exc:
             _err(str(exc))
             problems.append(str(exc))
             continue
+        sup, warnings = for_report(report, known, cfg.disable)
+        for w in warnings:
+            _warn(w)
+        suppressed[report.document.path] = sup
         reports.append(report)
-        if console is not None:
-            terminal.render(report, console, verbose=args.verbose)
-    if args.format == "json" and reports:
-        print(json_report.render(reports))
-    failing = {"missing": {Status.MISSING}, "partial": {Status.MISSING, Status.PARTIAL}, "never": set()}[args.fail_on]
+        if console is not None and not args.summary_only:
+            terminal.render(report, console, verbose=args.verbose, suppressed=sup)
+    if console is not None and reports and (args.summary_only or len(reports) > 1):
+        summary.render(reports, console, args.sort, suppressed)
+    text = sink.getvalue() if sink is not None else None
+    if console is None:
+        text = _render(fmt, reports, checker, cfg, fail_on, suppressed)
+        if text is not None and not args.output:
+            print(text)
+    if args.output and text is not None:
+        try:
+            Path(args.output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        except OSError as exc:
+            _err(f"{args.output}: cannot write: {exc.strerror or exc}")
+            return EXIT_ERROR
+    failing = {"missing": {Status.MISSING}, "partial": {Status.MISSING, Status.PARTIAL}, "never": set()}[fail_on]
     if problems:
         return EXIT_ERROR
-    if any(v.status in failing and v.severity != "info" for r in reports for v in r.verdicts):
+    if any(v.status in failing and v.severity != "info" and v.id not in suppressed[r.document.path]
+           for r in reports for v in r.verdicts):
         return EXIT_FINDINGS
     return EXIT_OK
 
@@ -155,9 +224,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="check manuscripts and report each CARE item")
     c.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    c.add_argument("--format", choices=["text", "json"], default="text")
-    c.add_argument("--fail-on", choices=["missing", "partial", "never"], default="missing",
+    c.add_argument("--format", choices=FORMATS, default=None,
+                   help="text (default), json, sarif (code scanning), junit (CI test reports) "
+                        "or checklist (the filled CARE checklist, Markdown)")
+    c.add_argument("--fail-on", choices=["missing", "partial", "never"], default=None,
                    help="exit 1 when an item is at or above this level (default: missing)")
+    c.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout "
+                   "(never one of the inputs)")
+    c.add_argument("--summary-only", action="store_true",
+                   help="text: print only the one-row-per-file summary table")
+    c.add_argument("--sort", choices=SORTS, default="name",
+                   help="order of the summary table: name (default), completeness or missing (worst first)")
+    c.add_argument("--config", metavar="FILE", help="config file (default: nearest .care-check.yaml, "
+                   "care-check.yaml or pyproject.toml [tool.care-check] from here upward)")
     c.add_argument("--input-format", choices=["text", "markdown", "jats"], default=None,
                    help="read every file as this format instead of detecting it")
     c.add_argument("-v", "--verbose", action="store_true", help="show up to three evidence sentences per item")

@@ -6,6 +6,7 @@ Other tools read these names: add fields, never rename or remove them.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from .. import __version__
@@ -14,8 +15,10 @@ from ..model import Report, Status
 SCHEMA = "care-check/report/v1"
 
 
-def report_dict(report: Report) -> dict[str, Any]:
+def report_dict(report: Report, suppressed: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """``suppressed``: item id -> why, for items a config or an inline comment turned off."""
     doc = report.document
+    suppressed = suppressed or {}
     return {
         "schema": SCHEMA,
         "tool": {"name": "care-check", "version": __version__},
@@ -36,6 +39,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                                                      ("column", e.column), ("component", e.component))
                               if val is not None} for e in v.evidence],
                 "message": v.message, "fix": v.fix, "searched": v.searched,
+                "suppressed": v.id in suppressed,
             }
             for v in report.verdicts
         ],
@@ -49,7 +53,9 @@ def report_dict(report: Report) -> dict[str, Any]:
     }
 
 
-def render(reports: list[Report]) -> str:
+def render(reports: list[Report], suppressed: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """One object for one file, an array for several, in input order."""
-    data: Any = report_dict(reports[0]) if len(reports) == 1 else [report_dict(r) for r in reports]
+    sup = suppressed or {}
+    dicts = [report_dict(r, sup.get(r.document.path)) for r in reports]
+    data: Any = dicts[0] if len(dicts) == 1 else dicts
     return json.dumps(data, ensure_ascii=False, indent=2)

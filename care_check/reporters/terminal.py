@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from typing import TextIO
 
 from rich.console import Console
@@ -35,8 +36,10 @@ def _where(v: Verdict, i: int) -> str:
     return f"{e.section}, {loc}"
 
 
-def render(report: Report, console: Console, verbose: bool = False) -> None:
-    """Print one report."""
+def render(report: Report, console: Console, verbose: bool = False,
+           suppressed: Mapping[str, str] | None = None) -> None:
+    """Print one report; ``suppressed`` (item id -> why) items are marked and do not fail."""
+    suppressed = suppressed or {}
     doc = report.document
     console.print(f"[bold]{escape(doc.path)}[/]  ({doc.format}, {doc.scope} text) · {escape(report.guideline_title)}")
     topic = None
@@ -46,7 +49,9 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
             console.print(f"\n[bold underline]{escape(topic)}[/]")
         mark, colour = MARKS[v.status]
         label = v.status.value.replace("_", " ")
-        console.print(f" [{colour}]{mark}[/] [bold]{v.id:<9}[/] {escape(v.title)} [{colour}]{label}[/]")
+        why = suppressed.get(v.id)
+        note = f" [dim](suppressed: {escape(why)})[/]" if why else ""
+        console.print(f" [{colour}]{mark}[/] [bold]{v.id:<9}[/] {escape(v.title)} [{colour}]{label}[/]{note}")
         if v.status == Status.NOT_APPLICABLE:
             if verbose:
                 console.print(f"     [dim]{escape(v.message)}[/]")
@@ -62,5 +67,6 @@ def render(report: Report, console: Console, verbose: bool = False) -> None:
             console.print(f"     [cyan]fix:[/] {escape(v.fix)}")
     n_rep, n_par = report.count(Status.REPORTED), report.count(Status.PARTIAL)
     n_mis, n_na = report.count(Status.MISSING), report.count(Status.NOT_APPLICABLE)
+    n_sup = f" · {len(suppressed)} suppressed" if suppressed else ""
     console.print(f"\n[bold]{n_rep} reported · {n_par} partial · {n_mis} missing · {n_na} not applicable"
-                  f" · completeness {report.completeness:.1f}%[/]\n")
+                  f" · completeness {report.completeness:.1f}%{n_sup}[/]\n")
