@@ -14,6 +14,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
 
 # Abbreviations that end in a full stop but rarely end a sentence.
 ABBREVIATIONS = (
@@ -80,6 +81,10 @@ def get_nlp() -> Language:
         if " " not in abbr:
             nlp.tokenizer.add_special_case(abbr, [{ORTH: abbr}])
     nlp.tokenizer.add_special_case("al.", [{ORTH: "al."}])
+    # "therapy.11 This …": a citation number glued to the full stop is its own token, so
+    # the sentence can end there (decimals such as 0.05 are untouched: a digit precedes).
+    infixes = list(nlp.Defaults.infixes) + [r"(?<=[a-z\)\]])\.(?=\d)"]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.add_pipe("care_sentences")
     nlp.max_length = 30_000_000
     return nlp

@@ -48,6 +48,9 @@ def _looks_like_heading(line: str, prev_blank: bool, next_blank: bool, lex: Lexi
     s = line.strip()
     if not s or "\t" in s or len(s) > 100 or CAPTION.match(s):
         return False
+    glued = lex.split_glued(s)
+    if glued and any(ch.isalnum() for ch in glued[1]):
+        return False  # "Conflict of interest: none declared" is a heading with its text
     if lex.kind_of(s) is not None and not s.endswith((".", ",", ";")) and len(s.split()) <= 12:
         return True
     if not (prev_blank and next_blank):
