@@ -1,7 +1,9 @@
 """Readers: one module per input format, each producing a :class:`RawDocument`.
 
 ``read_path`` picks the reader from the file's content first and its extension second,
-and turns every failure into an :class:`InputError` with one clear line.
+and turns every failure into an :class:`InputError` with one clear line. Text formats
+(plain text, Markdown, LaTeX, HTML) get decoded text; binary or self-describing formats
+(JATS XML, DOCX, PDF) get the raw bytes.
 """
 
 from __future__ import annotations
@@ -11,22 +13,35 @@ from typing import Callable
 
 from ..errors import InputError
 from ..model import RawDocument
-from . import jats, markdown, text
+from . import docx, html, jats, latex, markdown, pdf, text
 from .source import MAX_BYTES, decode, read_bytes, sniff
 
-Reader = Callable[[str, str], RawDocument]
+TextReader = Callable[[str, str], RawDocument]
+BytesReader = Callable[[str, bytes], RawDocument]
 
-READERS: dict[str, Reader] = {
+TEXT_READERS: dict[str, TextReader] = {
     "text": text.read,
     "markdown": markdown.read,
-    "jats": jats.read,
+    "latex": latex.read,
+    "html": html.read,
 }
+BYTES_READERS: dict[str, BytesReader] = {
+    "jats": jats.read_bytes_,
+    "docx": docx.read_bytes_,
+    "pdf": pdf.read_bytes_,
+}
+# Every format by name (for --input-format choices).
+READERS: dict[str, TextReader | BytesReader] = {**TEXT_READERS, **BYTES_READERS}
 
 # File endings a folder is expanded to; other files in a folder are skipped.
 EXTENSIONS: dict[str, str] = {
     ".txt": "text", ".text": "text",
     ".md": "markdown", ".markdown": "markdown",
     ".xml": "jats", ".nxml": "jats", ".jats": "jats",
+    ".docx": "docx",
+    ".pdf": "pdf",
+    ".tex": "latex", ".latex": "latex", ".ltx": "latex",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
 }
 
 
@@ -42,12 +57,12 @@ def read_path(path: str, fmt: str | None = None) -> RawDocument:
     """Read one manuscript file into a RawDocument, or raise InputError."""
     data = read_bytes(path)
     fmt = fmt or detect_format(path, data)
-    reader = READERS.get(fmt)
+    if fmt in BYTES_READERS:
+        return BYTES_READERS[fmt](path, data)
+    reader = TEXT_READERS.get(fmt)
     if reader is None:
         raise InputError(path, f"unsupported format '{fmt}'")
-    if fmt == "jats":
-        return jats.read_bytes_(path, data)
     return reader(path, decode(path, data))
 
 
-__all__ = ["read_path", "detect_format", "EXTENSIONS", "READERS", "MAX_BYTES"]
+__all__ = ["read_path", "detect_format", "EXTENSIONS", "READERS", "TEXT_READERS", "BYTES_READERS", "MAX_BYTES"]

@@ -255,7 +255,7 @@ class _ParaText:
             elif name == "tab" and _local(el.tag) == "r":
                 self.parts.append("\t")
             elif name in ("br", "cr"):
-                self.parts.append("\n")
+                self.parts.append(" ")  # a soft line break inside a paragraph, not a new sentence
             elif name == "noBreakHyphen":
                 self.parts.append("-")
             elif name in ("footnoteReference", "endnoteReference"):
@@ -361,7 +361,7 @@ class _Reader:
                 self.b.paragraph(para.text, line)
         if not any(b.text.strip() for s in self.b.sections for b in s.blocks) and self.b.title is None:
             raise InputError(self.path, "DOCX has no text")
-        return self.b.build(self.path, "docx")
+        return self.b.build(self.path, "docx", levels_are_meaningful=True)
 
     def _container(self, el: etree._Element, depth: int) -> None:
         for child in el:

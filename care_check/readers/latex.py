@@ -61,7 +61,8 @@ _DROP_ARGS = {
     "titleformat", "titlespacing", "captionsetup", "newlength", "AtBeginDocument", "raggedbottom",
     "phantom", "hphantom", "vphantom", "rule", "setstretch", "nocite", "corref", "cortext", "fnref",
     "ead", "journal", "received", "accepted", "doi", "runningheads", "titlerunning", "authorrunning",
-    "shorttitle", "shortauthors", "keywordsname", "hyphenation", "cline", "specialrule", "cmidrule", "arrayrulecolor", "rowcolor", "cellcolor", "columncolor",
+    "shorttitle", "shortauthors", "keywordsname", "hyphenation", "cline", "specialrule", "cmidrule",
+    "arrayrulecolor", "rowcolor", "cellcolor", "columncolor",
     "index", "glossary", "pdfbookmark", "phantomsection", "addcontentsline", "newcolumntype", "counterwithin",
 }
 # Of those, the ones with several {…} arguments.
@@ -472,7 +473,9 @@ class _Reader:
     def _flush(self) -> None:
         if not self.buf:
             return
-        raw = "".join(self.buf)
+        # Source line breaks inside a paragraph are spaces (a newline would start a new
+        # sentence); only \\ breaks a line.
+        raw = "".join(self.buf).replace("\n", " ")
         start = self.buf_start or 0
         self.buf, self.buf_start = [], None
         text = self.cleaner.clean(raw)

@@ -14,8 +14,8 @@ their positions and fonts. The parent then
 * splits text boxes into paragraphs (indented first lines, short last lines) and joins a
   word hyphenated across a line end.
 
-``Block.page`` is the page and ``Block.line`` the line on that page (1-based, counted
-in reading order over the lines kept). Encrypted PDFs and PDFs with no extractable text
+``Block.page`` is the page and ``Block.line`` the line on that page where the paragraph
+starts (1-based, counted in reading order over the lines kept). Encrypted PDFs and PDFs with no extractable text
 (scans) raise InputError with a one-line reason.
 """
 
@@ -215,47 +215,140 @@ def _body_size(pages: list[list[_Line]]) -> float:
     return sizes.most_common(1)[0][0] if sizes else 10.0
 
 
-# -- tables after a "Table N" caption --------------------------------------------------
+# -- tables ----------------------------------------------------------------------------
 
-def _take_table(lines: list[_Line], cap_last: _Line, caption_x: float, body: float) -> tuple[list[str], set[int]]:
-    """Rows of the table below a caption, and the ids of the lines used."""
-    cand = sorted((ln for ln in lines if ln.y1 <= cap_last.y0 + 1 and ln.x0 >= caption_x - 5),
-                  key=lambda ln: (-ln.y1, ln.x0))
+def _baseline_rows(lines: list[_Line]) -> list[list[_Line]]:
+    """Lines grouped by baseline (top to bottom), each row left to right."""
     rows: list[list[_Line]] = []
-    for ln in cand:
+    for ln in sorted(lines, key=lambda x: (-x.y0, x.x0)):
         if rows and abs(rows[-1][0].y0 - ln.y0) <= 2.0:
             rows[-1].append(ln)
         else:
             rows.append([ln])
+    for row in rows:
+        row.sort(key=lambda x: x.x0)
+    return rows
+
+
+def _column_starts(lines: list[_Line], width: float) -> list[float]:
+    """Left edges of the page's text columns.
+
+    A text column is a left edge shared by five or more lines, of 26 characters or more
+    at the median, that run down at least 45% of the page's text. Of two such edges
+    closer than 30% of the page width, the one with more text wins (so a table's columns
+    or indented first lines are not taken for text columns).
+    """
+    if not lines:
+        return []
+    span = max(ln.y1 for ln in lines) - min(ln.y0 for ln in lines) or 1.0
+    clusters: list[list[_Line]] = []
+    for ln in sorted(lines, key=lambda x: x.x0):
+        if clusters and ln.x0 - clusters[-1][-1].x0 <= 3:
+            clusters[-1].append(ln)
+        else:
+            clusters.append([ln])
+    cands = [c for c in clusters
+             if len(c) >= 5 and max(x.y1 for x in c) - min(x.y0 for x in c) >= 0.45 * span
+             and sorted(len(x.text) for x in c)[len(c) // 2] >= 26]  # table cells are shorter
+    kept: list[float] = []
+    for c in sorted(cands, key=lambda c: sum(len(ln.text) for ln in c), reverse=True):
+        x = sorted(ln.x0 for ln in c)[len(c) // 2]
+        if all(abs(x - k) >= 0.3 * width for k in kept):
+            kept.append(x)
+    # An indent (first-line or hanging) is right of its column's edge: snap to the edge.
+    xs = [sorted(ln.x0 for ln in c)[len(c) // 2] for c in cands]
+    return sorted(min([x for x in xs if k - 0.1 * width <= x <= k] or [k]) for k in kept)
+
+
+def _column_order(lines: list[_Line], columns: list[float]) -> list[_Line]:
+    """Reading order for a page of two or more text columns.
+
+    Boxes that span more than one column (title, abstract, wide tables) cut the page into
+    bands; within a band, each column is read top to bottom, left column first. With one
+    column, pdfminer's own order is kept.
+    """
+    if len(columns) < 2:
+        return lines
+    boxes: dict[int, list[_Line]] = {}
+    for ln in lines:
+        boxes.setdefault(ln.box, []).append(ln)
+
+    def column_of(box: list[_Line]) -> int:
+        x0 = min(ln.x0 for ln in box)
+        return max((i for i, c in enumerate(columns) if c <= x0 + 5), default=0)
+
+    def is_wide(box: list[_Line]) -> bool:
+        col = column_of(box)
+        return col + 1 < len(columns) and max(ln.x1 for ln in box) > columns[col + 1] + 10
+
+    def top(box: list[_Line]) -> float:
+        return max(ln.y1 for ln in box)
+
+    wide = sorted((b for b in boxes.values() if is_wide(b)), key=top, reverse=True)
+    narrow = [b for b in boxes.values() if not is_wide(b)]
+    ordered: list[list[_Line]] = []
+    upper = float("inf")
+    for cut in wide + [None]:
+        lower = top(cut) if cut is not None else float("-inf")
+        band = [b for b in narrow if lower < top(b) <= upper]
+        band.sort(key=lambda b: (column_of(b), -top(b), min(ln.x0 for ln in b)))
+        ordered.extend(band)
+        if cut is not None:
+            ordered.append(cut)
+            upper = min(ln.y0 for ln in cut)
+    seen = {id(ln) for b in ordered for ln in b}
+    rest = [ln for ln in lines if id(ln) not in seen]
+    return [ln for b in ordered for ln in b] + rest
+
+
+def _is_grid_row(row: list[_Line], columns: list[float]) -> bool:
+    """Two or more side-by-side cells, not all at the starts of text columns."""
+    if len(row) < 2:
+        return False
+    if any(b.x0 < a.x1 - 1 for a, b in zip(row, row[1:])):
+        return False
+    return any(all(abs(ln.x0 - c) > 6 for c in columns) for ln in row[1:])
+
+
+def _grid(lines: list[_Line], top: float, x_min: float, x_max: float, body: float,
+          columns: list[float]) -> tuple[list[str], set[int]]:
+    """Rows of a table whose first row lies just below ``top`` between x_min and x_max."""
+    cand = [ln for ln in lines if ln.y1 <= top + 1 and ln.x0 >= x_min - 5 and ln.x0 < x_max]
+    rows = _baseline_rows(cand)
     if not rows or len(rows[0]) < 2:
         return [], set()
     gaps: list[float] = []
     taken: list[list[_Line]] = []
-    prev_y = cap_last.y0
+    prev_y = top
     for row in rows:
         gap = prev_y - row[0].y0
-        typical = sorted(gaps)[len(gaps) // 2] if gaps else max(row[0].y1 - row[0].y0, body) * 1.2
+        typical = sorted(gaps)[len(gaps) // 2] if gaps else max(row[0].y1 - row[0].y0, body) * 1.3
         if taken and gap > 2.2 * typical:
             break
         if any(ln.size > body * 1.12 for ln in row):
             break  # a heading after the table
-        if len(row) == 1 and row[0].x0 <= caption_x + 3 and len(row[0].text) > 60:
-            break  # a body paragraph after the table
+        if len(row) == 1 and row[0].x0 <= x_min + 3 and (len(row[0].text) > 20 or row[0].bold >= 0.9):
+            break  # a heading or body text after the table (a wrapped first cell is short)
+        if len(row) >= 2 and not _is_grid_row(row, columns):
+            break  # side-by-side text columns, not table cells
         if taken:
             gaps.append(gap)
         taken.append(row)
         prev_y = row[0].y0
-    if len(taken) < 2:
+    if sum(1 for r in taken if len(r) >= 2) < 2:
         return [], set()
-    columns = sorted({round(ln.x0) for ln in taken[0]})
+    columns = sorted({round(ln.x0) for r in taken if len(r) >= 2 for ln in r})
+    merged: list[float] = []
+    for c in columns:
+        if not merged or c - merged[-1] > 8:
+            merged.append(c)
     out_rows: list[list[str]] = []
     for row in taken:
-        cells = [""] * len(columns)
-        for ln in sorted(row, key=lambda ln: ln.x0):
-            col = min(range(len(columns)), key=lambda c: abs(columns[c] - ln.x0))
+        cells = [""] * len(merged)
+        for ln in row:
+            col = min(range(len(merged)), key=lambda c: abs(merged[c] - ln.x0))
             cells[col] = f"{cells[col]} {ln.text}".strip()
-        continuation = out_rows and not cells[0] and len(columns) > 1
-        if continuation:
+        if out_rows and not cells[0] and len(merged) > 1:  # the wrapped rest of a row
             for c, text in enumerate(cells):
                 if text:
                     out_rows[-1][c] = f"{out_rows[-1][c]} {text}".strip()
@@ -299,7 +392,7 @@ class _Assembler:
         self.vocab = Counter(w.lower() for lines in pages for ln in lines for w in re.findall(r"[A-Za-z]+", ln.text))
 
     # -- classification of one line ------------------------------------------------------
-    def _heading_level(self, ln: _Line, prev: _Line | None = None) -> int | None:
+    def _heading_level(self, ln: _Line, prev: _Line | None = None, alone: bool = False) -> int | None:
         """The level of a heading line, or None; ``prev`` is the line before it in its box."""
         s = ln.text.strip()
         if len(s) > 150 or ln.words > 16 or sum(ch.isalpha() for ch in s) < 3 or CAPTION.match(s):
@@ -314,9 +407,9 @@ class _Assembler:
             return self.level_of.get(round(ln.size), 1)
         if ln.bold >= 0.9:
             return (numbered.group(1).count(".") + 1) if numbered else len(self.level_of) + 1
-        if (self.lex.kind_of(s) is not None and ln.words <= 6 and not s.endswith(".")
+        if (alone and self.lex.kind_of(s) is not None and ln.words <= 6 and not s.endswith(".")
                 and not re.search(r"[:.]\s+\S", s)):
-            return len(self.level_of) + 1
+            return len(self.level_of) + 1  # a heading in the body font, alone in its box
         return None
 
     def _prev_in_box(self, lines: list[_Line], i: int) -> _Line | None:
@@ -324,6 +417,8 @@ class _Assembler:
 
     def build(self) -> RawDocument:
         for pno, lines in enumerate(self.pages, 1):
+            width = self.widths[pno - 1] if pno - 1 < len(self.widths) else 1e9
+            lines = _column_order(lines, _column_starts(lines, width))
             for k, ln in enumerate(lines, 1):
                 ln.num = k
             self._page(pno, lines)
@@ -342,9 +437,27 @@ class _Assembler:
         return j
 
     def _tables(self, pno: int, lines: list[_Line]) -> tuple[dict[int, Block], set[int]]:
-        """Tables below "Table N" captions on a page, found before the page is read out."""
+        """Tables on a page, found before the page is read out.
+
+        Returns the table blocks keyed by the line they are read at (the caption's first
+        line when a "Table N" caption stands above, else the table's first line) and the
+        lines they used.
+        """
         found: dict[int, Block] = {}
         used: set[int] = set()
+        width = self.widths[pno - 1] if pno - 1 < len(self.widths) else 1e9
+        columns = _column_starts(lines, width)
+
+        def right_edge(x0: float) -> float:
+            later = [c for c in columns if c > x0 + 50]
+            return later[0] - 5 if later else width
+
+        def add(key: int, rows: list[str], taken: set[int]) -> None:
+            block = table_block(rows, min(x.num for x in lines if id(x) in taken), pno)
+            if block is not None:
+                found[key] = block
+                used.update(taken)
+
         for i, ln in enumerate(lines):
             if not _TABLE_CAPTION.match(ln.text) or id(ln) in used:
                 continue
@@ -353,12 +466,19 @@ class _Assembler:
             j = self._paragraph_end(lines, i, used)
             caption = lines[i:j]
             rest = [x for x in lines if id(x) not in used and x not in caption]
-            rows, taken = _take_table(rest, caption[-1], caption[0].x0, self.body)
+            rows, taken = _grid(rest, caption[-1].y0, caption[0].x0, right_edge(caption[0].x0), self.body, columns)
             if rows:
-                block = table_block(rows, min(x.num for x in lines if id(x) in taken), pno)
-                if block is not None:
-                    found[id(ln)] = block
-                    used |= taken
+                add(id(ln), rows, taken)
+        # Tables without a caption: two or more rows of side-by-side cells.
+        for row in _baseline_rows([x for x in lines if id(x) not in used]):
+            if any(id(x) in used for x in row) or not _is_grid_row(row, columns):
+                continue
+            x0 = row[0].x0
+            rest = [x for x in lines if id(x) not in used]
+            rows, taken = _grid(rest, row[0].y1 + 0.5, x0, right_edge(x0), self.body, columns)
+            if rows:
+                first = min((x for x in lines if id(x) in taken), key=lambda x: x.num)
+                add(id(first), rows, taken)
         return found, used
 
     def _page(self, pno: int, lines: list[_Line]) -> None:
@@ -366,6 +486,10 @@ class _Assembler:
         i = 0
         while i < len(lines):
             ln = lines[i]
+            if id(ln) in tables and id(ln) in used:
+                self.b.block(tables[id(ln)])  # a table without a caption, where it starts
+                i += 1
+                continue
             if id(ln) in used:
                 i += 1
                 continue
@@ -375,12 +499,13 @@ class _Assembler:
                 j = i
                 while j < len(lines) and lines[j].box == ln.box and abs(lines[j].size - ln.size) < 0.6:
                     j += 1
-                text = self._join([x.text for x in lines[i:j]]).replace("\n", " ")
+                text = self._join([x.text for x in lines[i:j]])
                 if self.lex.kind_of(text) is None and len(text.split()) >= 3:
                     self.b.set_title(text, ln.num)
                     i = j
                     continue
-            level = self._heading_level(ln, self._prev_in_box(lines, i))
+            alone = self._prev_in_box(lines, i) is None and (i + 1 >= len(lines) or lines[i + 1].box != ln.box)
+            level = self._heading_level(ln, self._prev_in_box(lines, i), alone)
             if level is not None:
                 j = i + 1
                 # A heading wrapped over two or three lines: same box, same font.
@@ -388,7 +513,7 @@ class _Assembler:
                        and abs(lines[j].size - ln.size) < 0.3 and abs(lines[j].bold - ln.bold) < 0.2
                        and self._heading_level(lines[j], lines[j - 1]) is not None):
                     j += 1
-                text = self._join([x.text for x in lines[i:j]]).replace("\n", " ")
+                text = self._join([x.text for x in lines[i:j]])
                 self.b.heading(text.rstrip(":").strip(), level, ln.num)
                 i = j
                 continue
@@ -409,8 +534,7 @@ class _Assembler:
         tail = last.text.rstrip()
         if tail.endswith(_SENTENCE_END) or not (text[:1].islower() or tail.endswith("-")):
             return False
-        blocks[-1] = Block(self._join(last.text.split("\n") + text.split("\n")), last.line, last.offset,
-                           last.page, last.kind)
+        blocks[-1] = Block(self._join([last.text, text]), last.line, last.offset, last.page, last.kind)
         return True
 
     def _breaks(self, para: list[_Line], nxt: _Line, lines: list[_Line]) -> bool:
@@ -433,7 +557,11 @@ class _Assembler:
         return gap > 0.9 * self.body
 
     def _join(self, parts: list[str]) -> str:
-        """Lines joined with newlines; a word split by a line-end hyphen is joined up."""
+        """Lines joined into one paragraph; a word split by a line-end hyphen is joined up.
+
+        Lines are joined with spaces, not newlines: a newline starts a new sentence for
+        the engine, and a PDF line break is only where the typesetter ran out of room.
+        """
         out: list[str] = []
         for part in parts:
             part = part.strip()
@@ -449,6 +577,16 @@ class _Assembler:
                 if tail:
                     out.append(tail)
                 continue
+            if out and re.search(r"[a-z]$", out[-1]) and re.match(r"[a-z]", part):
+                # A long word broken without a hyphen ("rhabdomyolysi" / "s in a …").
+                before = re.search(r"([A-Za-z]+)$", out[-1]).group(1).lower()
+                word = re.match(r"[A-Za-z]+", part).group(0).lower()
+                if self.vocab.get(before + word) and self.vocab.get(before, 0) <= 1:
+                    head, _, tail = part.partition(" ")
+                    out[-1] += head
+                    if tail:
+                        out.append(tail)
+                    continue
             if out and re.search(r"\d-$", out[-1]):
                 head, _, tail = part.partition(" ")
                 out[-1] += head
@@ -456,7 +594,7 @@ class _Assembler:
                     out.append(tail)
                 continue
             out.append(part)
-        return "\n".join(out)
+        return " ".join(out)
 
 
 __all__ = ["read_bytes_"]

@@ -57,16 +57,35 @@ def decode(path: str, data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_HTML_FIRST_TAG = re.compile(rb"<(?:html|head|body|meta|title|div|p|section|main|h[1-6]|span|table|header|nav|"
+                             rb"style|script|link|ul|ol|br|a|img|form|center|font|b|i)[\s>/]", re.I)
+_FIRST_TAG = re.compile(rb"<([A-Za-z][\w:.-]*)")
+_LATEX = re.compile(rb"^[ \t]*\\(?:documentclass|documentstyle|begin\s*\{document\})", re.M)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
 def sniff(data: bytes) -> str | None:
-    """A format named by the content itself, or None when the content says nothing."""
+    """A format named by the content itself, or None when the content says nothing.
+
+    XML is JATS unless it is (X)HTML; a zip is taken for a DOCX (its reader says when it
+    is not one), as is an OLE container (an encrypted DOCX or an old .doc, which the DOCX
+    reader names); %PDF in the first kilobyte is a PDF; \\documentclass or
+    \\begin{document} at the start of a line is LaTeX.
+    """
     head = data[:4096].lstrip(b"\xef\xbb\xbf")
-    if _XML_START.match(head):
+    xml = _XML_START.match(head)
+    if xml:
         low = head.lower()
         if b"<html" in low or b"<!doctype html" in low:
             return "html"
+        first = _FIRST_TAG.match(head, xml.end() - 1)  # the root element's name
+        if first and _HTML_FIRST_TAG.match(b"<" + first.group(1) + b" "):
+            return "html"
         return "jats"
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")) or head.startswith(_OLE_MAGIC):
         return "docx"
-    if head.startswith(b"%PDF"):
+    if b"%PDF-" in head[:1024]:
         return "pdf"
+    if _LATEX.search(head):
+        return "latex"
     return None
