@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .model import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Kept here, not imported from the readers, so `care-check --version` starts fast.
+INPUT_FORMATS = ["docx", "html", "jats", "latex", "markdown", "pdf", "text"]
 
 
 def _err(msg: str) -> None:
@@ -237,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="order of the summary table: name (default), completeness or missing (worst first)")
     c.add_argument("--config", metavar="FILE", help="config file (default: nearest .care-check.yaml, "
                    "care-check.yaml or pyproject.toml [tool.care-check] from here upward)")
-    c.add_argument("--input-format", choices=["text", "markdown", "jats"], default=None,
+    c.add_argument("--input-format", choices=INPUT_FORMATS, default=None,
                    help="read every file as this format instead of detecting it")
     c.add_argument("-v", "--verbose", action="store_true", help="show up to three evidence sentences per item")
     common(c)
@@ -245,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("sections", help="print the detected structure of manuscripts")
     s.add_argument("paths", nargs="+", metavar="FILE")
-    s.add_argument("--input-format", choices=["text", "markdown", "jats"], default=None)
+    s.add_argument("--input-format", choices=INPUT_FORMATS, default=None)
     s.set_defaults(func=cmd_sections)
 
     r = sub.add_parser("rules", help="list the checklist items of a rule set")

@@ -31,6 +31,7 @@ class Sentence:
     line: int
     column: int | None
     cues: frozenset[str]
+    page: int | None = None
 
 
 @dataclass
@@ -103,7 +104,7 @@ class Checker:
                 column = None
                 if block.offset is not None and not document.lines_are_meaningful:
                     column = block.offset + sent.start_char + 1
-                out.append(Sentence(si, text, line, column, frozenset(hits[k])))
+                out.append(Sentence(si, text, line, column, frozenset(hits[k]), block.page))
         return out
 
     # -- verdicts ----------------------------------------------------------------------
@@ -170,7 +171,8 @@ class Checker:
                     first = by_section.get(i, [])
                     quote = _clip(first[0].text) if first else _clip(sec.heading)
                     line = first[0].line if first else sec.line
-                    ev.append(Evidence(quote, _section_name(sec), line, first[0].column if first else None))
+                    ev.append(Evidence(quote, _section_name(sec), line, first[0].column if first else None,
+                                       page=first[0].page if first else None))
                     break
             return ev, searched
         need_all = {keys[n] for n in sig.all}
@@ -219,7 +221,7 @@ def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc
         for s in sents[-last:] if last else sents:
             c = s.cues
             if need_all <= c and (not need_any or need_any & c) and not (veto & c):
-                out.append(Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column))
+                out.append(Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column, page=s.page))
                 if len(out) >= 5:
                     return out
     return out
@@ -263,7 +265,7 @@ def _merge_evidence(found: list[tuple[str, list[Evidence]]], limit: int) -> list
     for name, ev in found:
         if ev and len(out) < limit and all(ev[0].quote != e.quote for e in out):
             e = ev[0]
-            out.append(Evidence(e.quote, e.section, e.line, e.column, name))
+            out.append(Evidence(e.quote, e.section, e.line, e.column, name, e.page))
     return out
 
 

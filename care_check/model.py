@@ -116,6 +116,7 @@ class Evidence:
     line: int
     column: int | None = None
     component: str | None = None
+    page: int | None = None
 
 
 @dataclass

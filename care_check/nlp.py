@@ -31,9 +31,29 @@ _OPENERS = {"(", "[", "\"", "“", "‘", "'"}
 MAX_SENT_TOKENS = 120
 
 
-def sentence_starts(words: list[str], spaces: list[str]) -> list[bool]:
-    """Sentence starts for a token sequence: after . ! ? or a line break, unless the next
-    word is lower case or a number that continues the sentence ("p < 0.05", ". 5 mg")."""
+def _hard_break(text: str, at: int) -> bool:
+    """Whether the line break at ``at`` ends a sentence rather than wrapping one.
+
+    Table rows, list items, short label lines and lines ending in punctuation end there;
+    a long line of prose that stops mid-sentence (hard-wrapped Markdown) continues.
+    """
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at + 1)
+    before = text[start:at]
+    after = text[at + 1: end if end != -1 else len(text)]
+    b, a = before.strip(), after.strip()
+    if not b or not a or "\t" in before or "\t" in after:
+        return True
+    if b[-1] in ".!?:;" or len(b) < 50:
+        return True
+    return a[:1] in "•-–*" or (a[:1].isdigit() and a[1:3].lstrip("0123456789")[:1] in ".)")
+
+
+def sentence_starts(words: list[str], spaces: list[str], idx: list[int] | None = None,
+                    text: str = "") -> list[bool]:
+    """Sentence starts for a token sequence: after . ! ? or a line break that ends a line
+    of its own, unless the next word is lower case or a number that continues the sentence
+    ("p < 0.05", ". 5 mg")."""
     n = len(words)
     starts = [False] * n
     if not n:
@@ -45,7 +65,11 @@ def sentence_starts(words: list[str], spaces: list[str]) -> list[bool]:
         nxt = words[i]
         start = False
         if "\n" in prev or "\n" in spaces[i - 1]:
-            start = True
+            if idx is None or not text:
+                start = True
+            else:
+                at = text.find("\n", idx[i - 1])
+                start = at == -1 or _hard_break(text, at)
         elif prev in _ENDERS:
             first = nxt[:1]
             if first.isupper() or first in _OPENERS or nxt in ("•", "-", "–"):
@@ -67,7 +91,8 @@ def sentence_starts(words: list[str], spaces: list[str]) -> list[bool]:
 def care_sentences(doc: Doc) -> Doc:
     """Set sentence boundaries in one array write (setting them token by token is slow)."""
     if len(doc):
-        flags = sentence_starts([t.text for t in doc], [t.whitespace_ for t in doc])
+        toks = [(t.text, t.whitespace_, t.idx) for t in doc]
+        flags = sentence_starts([t[0] for t in toks], [t[1] for t in toks], [t[2] for t in toks], doc.text)
         values = numpy.fromiter((1 if f else -1 for f in flags), dtype="int64", count=len(flags))
         doc.from_array(SENT_START, values.astype("uint64"))
     return doc

@@ -111,3 +111,9 @@ def test_example_manuscripts_verdicts(manuscript, expect_missing):
     assert expect_missing <= missing
     if manuscript == COMPLETE:
         assert data["summary"]["completeness"] >= 90.0
+
+
+def test_every_reader_is_offered_by_input_format():
+    from care_check.cli import INPUT_FORMATS
+    from care_check.readers import READERS
+    assert sorted(READERS) == INPUT_FORMATS

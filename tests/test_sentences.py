@@ -30,3 +30,12 @@ def test_breaks_between_sentences_and_lines():
 
 def test_very_long_run_on_text_is_cut():
     assert len(sents("word " * 1000)) >= 8
+
+
+def test_hard_wrapped_prose_is_one_sentence_but_table_rows_and_lists_are_not():
+    wrapped = ("A 58-year-old man was referred with four months of watery diarrhoea and weight\n"
+               "loss of 11 kg, night sweats and evening fevers.")
+    assert sents(wrapped) == [wrapped]
+    assert sents("Day 0\tAdmission\nDay 3\tSurgery") == ["Day 0\tAdmission", "Day 3\tSurgery"]
+    assert sents("Learning points\n• Think of gout\n• Aspirate the knee") == [
+        "Learning points", "• Think of gout", "• Aspirate the knee"]

@@ -32,7 +32,7 @@ def make_console(stream: TextIO | None = None) -> Console:
 
 def _where(v: Verdict, i: int) -> str:
     e = v.evidence[i]
-    loc = f"line {e.line}" + (f", col {e.column}" if e.column else "")
+    loc = (f"p. {e.page}, " if e.page else "") + f"line {e.line}" + (f", col {e.column}" if e.column else "")
     return f"{e.section}, {loc}"
 
 
