@@ -19,6 +19,10 @@ from .nlp import get_nlp
 from .ruleset import Cue, ItemSpec, Rule, Ruleset, Signal
 
 QUOTE_CHARS = 300
+# No-break and thin spaces would stand as tokens of their own between a number and its
+# unit ("5 mg"); they are read as plain spaces, one for one, so offsets stay true.
+_SPACES = str.maketrans({c: " " for c in "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+                                        "\u2008\u2009\u200a\u202f\u205f\u3000"})
 _ALWAYS_EXCLUDED = frozenset({"boilerplate"})
 
 
@@ -82,7 +86,8 @@ class Checker:
                 if block.text.strip()]
         out: list[Sentence] = []
         strings = self.nlp.vocab.strings
-        for (si, block), doc in zip(jobs, self.nlp.pipe(b.text for _, b in jobs)):
+        texts = (b.text.translate(_SPACES) for _, b in jobs)
+        for (si, block), doc in zip(jobs, self.nlp.pipe(texts)):
             sents = list(doc.sents)
             tok_sent = [0] * len(doc)
             for k, sent in enumerate(sents):

@@ -108,7 +108,7 @@ def get_nlp() -> Language:
     nlp.tokenizer.add_special_case("al.", [{ORTH: "al."}])
     # "therapy.11 This …": a citation number glued to the full stop is its own token, so
     # the sentence can end there (decimals such as 0.05 are untouched: a digit precedes).
-    infixes = list(nlp.Defaults.infixes) + [r"(?<=[a-z\)\]])\.(?=\d)"]
+    infixes = list(nlp.Defaults.infixes) + [r"(?<=[a-z\)\]%])\.(?=\d)"]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.add_pipe("care_sentences")
     nlp.max_length = 30_000_000

@@ -92,3 +92,10 @@ def test_a_copy_of_the_care_rules_can_be_used_as_a_custom_folder(tmp_path):
     dest = tmp_path / "care"
     shutil.copytree(rules_root() / "care", dest)
     assert len(load_guideline(dest).rules) == 34
+
+
+def test_yaml_1_1_booleans_stay_words_in_rules(tmp_path):
+    folder = make_ruleset(tmp_path, GOOD.replace("consent: {phrases: [consent]}",
+                                                  "consent: {phrases: [consent, on, yes, no]}"))
+    cue = load_guideline(folder).rules[0].spec.cues["consent"]
+    assert cue.phrases == ("consent", "on", "yes", "no")
