@@ -156,7 +156,7 @@ class Ruleset:
         raise KeyError(item_id)
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """YAML 1.2 booleans: only true/false. In YAML 1.1 `on`, `off`, `yes` and `no` are
     booleans, which silently breaks word lists such as `[on, at, by]` in a rule."""
 
