@@ -561,7 +561,7 @@ class _Reader:
             heading = " ".join(self.cleaner.clean(arg or "", keep_notes=False).split())
             if self.b.in_abstract and self.lex.abstract_part(heading) is None:
                 self._end_abstract(line)
-            if heading.lower() in ("abstract", "summary") and not self.abstract_done:
+            if self.lex.kind_of(heading) == "abstract" and not self.abstract_done:
                 self.b.heading(heading, _LEVELS[m.group("sec")], line, hint="abstract")
                 self.b.in_abstract = True
                 return j
