@@ -132,14 +132,19 @@ class Checker:
         searched: list[str] = []
         for part in spec.parts:
             ev: list[Evidence] = []
-            for sig in part.evidence:
-                hits, where = self._signal(sig, spec, comp.keys, doc, by_section)
-                searched.extend(w for w in where if w not in searched)
-                for h in hits:
-                    if len(ev) < spec.max_evidence and all(h.quote != e.quote for e in ev):
-                        ev.append(h)
-                if len(ev) >= spec.max_evidence:
+            # Every signal where the rule looks first; only when none is satisfied there,
+            # the fallback (the rest of the text) for every signal.
+            for widen in (False, True):
+                if ev or (widen and spec.fallback == "none"):
                     break
+                for sig in part.evidence:
+                    hits, where = self._signal(sig, spec, comp.keys, doc, by_section, widen)
+                    searched.extend(w for w in where if w not in searched)
+                    for h in hits:
+                        if len(ev) < spec.max_evidence and all(h.quote != e.quote for e in ev):
+                            ev.append(h)
+                    if len(ev) >= spec.max_evidence:
+                        break
             found.append((part.name, ev))
         have = [name for name, ev in found if ev]
         lacking = [name for name, ev in found if not ev]
@@ -162,14 +167,17 @@ class Checker:
                        spec.fix if status != Status.REPORTED else "", searched)
 
     def _signal(self, sig: Signal, spec: ItemSpec, keys: dict[str, str], doc: Document,
-                by_section: dict[int, list[Sentence]]) -> tuple[list[Evidence], list[str]]:
+                by_section: dict[int, list[Sentence]], widen: bool = False) -> tuple[list[Evidence], list[str]]:
+        """Evidence for one signal where the rule looks (or, widened, in the rest of the text)."""
         names = sig.sections or spec.sections
         excluded = set(spec.not_sections) | set(sig.not_sections) | _ALWAYS_EXCLUDED
         if spec.applies == "body":
             excluded |= {"front"}
-        preferred = _ordered_sections(doc, names, excluded)
+        preferred = _ordered_sections(doc, names, excluded, spec.prefer == "last")
         searched = _describe(doc, preferred)
         if sig.heading:
+            if widen:
+                return [], []
             ev = []
             for i, sec in enumerate(doc.sections):
                 if sec.kind in sig.heading and sec.has_text and not (sec.labels & excluded):
@@ -183,15 +191,15 @@ class Checker:
         need_all = {keys[n] for n in sig.all}
         need_any = {keys[n] for n in sig.any}
         veto = {keys[n] for n in sig.none} | {keys[n] for n in spec.negations}
-        ev = _scan(preferred, by_section, doc, need_all, need_any, veto, sig.last)
-        if ev or spec.fallback == "none":
-            return ev, searched
-        if spec.fallback == "unstructured" and preferred:
-            return ev, searched
-        rest = [i for i in range(len(doc.sections)) if i not in set(preferred)
-                and not (doc.sections[i].labels & excluded)]
-        ev = _scan(rest, by_section, doc, need_all, need_any, veto)
-        return ev, searched + (["rest of the text"] if rest else [])
+        late = spec.prefer == "last"
+        if not widen:
+            return _scan(preferred, by_section, doc, need_all, need_any, veto, sig.last, late), searched
+        if spec.fallback == "none" or (spec.fallback == "unstructured" and preferred):
+            return [], []
+        taken = set(preferred)
+        rest = [i for i in range(len(doc.sections)) if i not in taken and not (doc.sections[i].labels & excluded)]
+        ev = _scan(rest[::-1] if late else rest, by_section, doc, need_all, need_any, veto, None, late)
+        return ev, ["rest of the text"] if rest else []
 
 
 _EXPANDABLE = ("LOWER", "ORTH", "TEXT", "NORM")
@@ -219,11 +227,15 @@ def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
 
 
 def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc: Document,
-          need_all: set[str], need_any: set[str], veto: set[str], last: int | None = None) -> list[Evidence]:
+          need_all: set[str], need_any: set[str], veto: set[str], last: int | None = None,
+          late: bool = False) -> list[Evidence]:
+    """Sentences satisfying a signal, in the order of the sections given; within a section
+    in text order, or from the end when the item prefers late evidence."""
     out: list[Evidence] = []
     for i in section_ids:
         sents = by_section.get(i, [])
-        for s in sents[-last:] if last else sents:
+        sents = sents[-last:] if last else sents
+        for s in reversed(sents) if late else sents:
             c = s.cues
             if need_all <= c and (not need_any or need_any & c) and not (veto & c):
                 out.append(Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column, page=s.page))
@@ -232,7 +244,8 @@ def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc
     return out
 
 
-def _ordered_sections(doc: Document, names: tuple[str, ...], excluded: set[str]) -> list[int]:
+def _ordered_sections(doc: Document, names: tuple[str, ...], excluded: set[str], late: bool = False) -> list[int]:
+    """Section indices in the rule's order of preference, then text order (or reverse)."""
     rank = {n: k for k, n in enumerate(names)}
     picked = []
     for i, sec in enumerate(doc.sections):
@@ -240,8 +253,8 @@ def _ordered_sections(doc: Document, names: tuple[str, ...], excluded: set[str])
             continue
         r = min((rank[label] for label in sec.labels if label in rank), default=None)
         if r is not None:
-            picked.append((r, i))
-    return [i for _, i in sorted(picked)]
+            picked.append((r, -i if late else i))
+    return [abs(i) for _, i in sorted(picked)]
 
 
 def _describe(doc: Document, ids: list[int]) -> list[str]:

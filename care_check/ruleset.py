@@ -98,6 +98,7 @@ class ItemSpec(_Strict):
     reported_when: int | None = None
     partial: bool = True
     max_evidence: int = Field(default=3, ge=1, le=10)
+    prefer: Literal["first", "last"] = "first"  # which sentences to quote first: outcomes come late
     fix: str
     examples: Examples = Examples()
 
