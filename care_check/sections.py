@@ -61,7 +61,7 @@ class Lexicon:
         alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
         self._glued = re.compile(
             rf"^(?:pmc)?(?:\d+(?:\.\d+)*\.?\s+)?(?P<h>{alternatives})"
-            rf"(?:(?P<colon>\s*[:.–—]\s*)(?=\S)|(?=[A-Z][a-z]))", re.I)
+            rf"(?:(?P<colon>\s*[:.–—]\s*)(?=\S)|(?-i:(?=[A-Z][a-z])))", re.I)
         self._web = re.compile(
             rf"(?:(?<=\s)|^)(?P<h>{alternatives})(?P<colon>:?)(?=\s+[\"“A-Z0-9(\[]|:)", re.I)
 

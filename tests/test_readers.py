@@ -192,3 +192,9 @@ def test_empty_and_binary_files(tmp_path, content, problem):
 def test_missing_file():
     with pytest.raises(InputError, match="no such file"):
         load_document("/nonexistent/case.txt")
+
+
+def test_a_heading_is_never_cut_inside_a_word():
+    lex = text.load_lexicon()
+    assert lex.split_glued("Physical examination") is None
+    assert lex.split_glued("Physical examinationHe was pale.") == ("Physical examination", "He was pale.")
