@@ -8,10 +8,12 @@ is a cheap set test over the sentences of the sections it looks in.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Token
 
 from .errors import RuleError
 from .model import Document, Evidence, Report, Section, Status, Verdict
@@ -54,6 +56,8 @@ class Checker:
         self._phrases_cased = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._patterns = Matcher(self.nlp.vocab, validate=True)
         self._n_patterns = 0
+        self._word_regexes: list[tuple[str, str, re.Pattern[str]]] = []  # (key, attr, regex)
+        self._word_cache: dict[int, tuple[str, ...]] = {}
         for name, cue in ruleset.cues.items():
             self._add(name, cue, str(ruleset.root) + "/cues.yaml", None)
         self._compiled: list[_Compiled] = []
@@ -70,7 +74,15 @@ class Checker:
             docs = list(self.nlp.tokenizer.pipe(cue.phrases))
             (self._phrases_cased if cue.case_sensitive else self._phrases).add(key, docs)
         if cue.patterns:
-            patterns = [q for p in cue.patterns for q in _expand_first_token(list(p))]
+            patterns = []
+            for p in cue.patterns:
+                word = _single_word_regex(list(p))
+                if word is not None:
+                    self._word_regexes.append((key, *word))
+                else:
+                    patterns.extend(_expand_first_token(list(p)))
+            if not patterns:
+                return
             try:
                 self._patterns.add(key, patterns)
             except (ValueError, KeyError, TypeError) as exc:
@@ -100,6 +112,10 @@ class Checker:
             if self._n_patterns:
                 for match_id, start, _end in self._patterns(doc):
                     hits[tok_sent[start]].add(strings[match_id])
+            if self._word_regexes:
+                for t, tok in enumerate(doc):
+                    for key in self._word_keys(tok):
+                        hits[tok_sent[t]].add(key)
             for k, sent in enumerate(sents):
                 text = sent.text.strip()
                 if not text:
@@ -111,6 +127,16 @@ class Checker:
                     column = block.offset + sent.start_char + 1
                 out.append(Sentence(si, text, line, column, frozenset(hits[k]), block.page))
         return out
+
+    def _word_keys(self, tok: Token) -> tuple[str, ...]:
+        """Cue keys of the one-word regular expressions this word matches, cached per word."""
+        found = self._word_cache.get(tok.orth)
+        if found is None:
+            found = tuple(key for key, attr, rx in self._word_regexes
+                          if rx.search(tok.lower_ if attr == "LOWER" else tok.text))
+            if len(self._word_cache) < 500_000:
+                self._word_cache[tok.orth] = found
+        return found
 
     # -- verdicts ----------------------------------------------------------------------
     def check(self, document: Document) -> Report:
@@ -203,6 +229,24 @@ class Checker:
 
 
 _EXPANDABLE = ("LOWER", "ORTH", "TEXT", "NORM")
+
+
+def _single_word_regex(pattern: list[dict]) -> tuple[str, re.Pattern[str]] | None:
+    """``[{TEXT|ORTH|LOWER: {REGEX: r}}]`` as (attribute, compiled regex), else None.
+
+    A one-word regular expression depends only on the word, so the engine tests it once
+    per distinct word and caches the answer, instead of letting the Matcher call it at
+    every token of every document (the costliest thing a rule could otherwise add).
+    """
+    if len(pattern) != 1 or len(pattern[0]) != 1:
+        return None
+    (attr, test), = pattern[0].items()
+    if attr.upper() not in ("TEXT", "ORTH", "LOWER") or not isinstance(test, dict) or set(test) != {"REGEX"}:
+        return None
+    try:
+        return ("LOWER" if attr.upper() == "LOWER" else "TEXT"), re.compile(test["REGEX"])
+    except re.error:
+        return None
 
 
 def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
