@@ -282,3 +282,6 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - a user never sees a traceback
+        _err(f"internal error: {type(exc).__name__}: {exc} (please report it with the input that caused it)")
+        return EXIT_ERROR

@@ -8,12 +8,13 @@ is a cheap set test over the sentences of the sections it looks in.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from typing import Iterable
 
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Token
+from spacy.attrs import ORTH
 
 from .errors import RuleError
 from .model import Document, Evidence, Report, Section, Status, Verdict
@@ -58,18 +59,23 @@ class Checker:
         self._n_patterns = 0
         self._word_regexes: list[tuple[str, str, re.Pattern[str]]] = []  # (key, attr, regex)
         self._word_cache: dict[int, tuple[str, ...]] = {}
+        # The same cue written in two rules (10c and 10d share some) is matched once.
+        self._seen: dict[str, str] = {}
         for name, cue in ruleset.cues.items():
             self._add(name, cue, str(ruleset.root) + "/cues.yaml", None)
         self._compiled: list[_Compiled] = []
         for rule in ruleset.rules:
             keys: dict[str, str] = {name: name for name in ruleset.cues}
             for name, cue in rule.spec.cues.items():
-                key = f"{rule.spec.id}/{name}"
-                self._add(key, cue, rule.path, rule.spec.id)
-                keys[name] = key
+                keys[name] = self._add(f"{rule.spec.id}/{name}", cue, rule.path, rule.spec.id)
             self._compiled.append(_Compiled(rule, keys))
 
-    def _add(self, key: str, cue: Cue, path: str, rule_id: str | None) -> None:
+    def _add(self, key: str, cue: Cue, path: str, rule_id: str | None) -> str:
+        """Compile one cue under ``key`` (or reuse an identical one); return its matcher key."""
+        ident = json.dumps(cue.model_dump(), sort_keys=True)
+        if ident in self._seen:
+            return self._seen[ident]
+        self._seen[ident] = key
         if cue.phrases:
             docs = list(self.nlp.tokenizer.pipe(cue.phrases))
             (self._phrases_cased if cue.case_sensitive else self._phrases).add(key, docs)
@@ -82,7 +88,7 @@ class Checker:
                 else:
                     patterns.extend(_expand_first_token(list(p)))
             if not patterns:
-                return
+                return key
             try:
                 self._patterns.add(key, patterns)
             except (ValueError, KeyError, TypeError) as exc:
@@ -90,6 +96,7 @@ class Checker:
                 raise RuleError(path, f"bad token pattern: {msg[-1] if msg else exc}", rule_id,
                                 f"cues.{key.split('/')[-1]}.patterns") from None
             self._n_patterns += len(patterns)
+        return key
 
     # -- sentences ---------------------------------------------------------------------
     def sentences(self, document: Document) -> list[Sentence]:
@@ -113,8 +120,14 @@ class Checker:
                 for match_id, start, _end in self._patterns(doc):
                     hits[tok_sent[start]].add(strings[match_id])
             if self._word_regexes:
-                for t, tok in enumerate(doc):
-                    for key in self._word_keys(tok):
+                cache = self._word_cache
+                for t, orth in enumerate(doc.to_array(ORTH).tolist()):
+                    found = cache.get(orth)
+                    if found is None:
+                        found = self._word_keys(strings[orth])
+                        if len(cache) < 500_000:
+                            cache[orth] = found
+                    for key in found:
                         hits[tok_sent[t]].add(key)
             for k, sent in enumerate(sents):
                 text = sent.text.strip()
@@ -128,20 +141,16 @@ class Checker:
                 out.append(Sentence(si, text, line, column, frozenset(hits[k]), block.page))
         return out
 
-    def _word_keys(self, tok: Token) -> tuple[str, ...]:
-        """Cue keys of the one-word regular expressions this word matches, cached per word."""
-        found = self._word_cache.get(tok.orth)
-        if found is None:
-            found = tuple(key for key, attr, rx in self._word_regexes
-                          if rx.search(tok.lower_ if attr == "LOWER" else tok.text))
-            if len(self._word_cache) < 500_000:
-                self._word_cache[tok.orth] = found
-        return found
+    def _word_keys(self, word: str) -> tuple[str, ...]:
+        """Cue keys of the one-word regular expressions a word matches (cached by the caller)."""
+        return tuple(key for key, attr, rx in self._word_regexes
+                     if rx.search(word.lower() if attr == "LOWER" else word))
 
     # -- verdicts ----------------------------------------------------------------------
     def check(self, document: Document) -> Report:
         """All verdicts for one document."""
         sents = self.sentences(document)
+        self._order_memo: dict[tuple, list[int]] = {}
         by_section: dict[int, list[Sentence]] = {}
         for s in sents:
             by_section.setdefault(s.section, []).append(s)
@@ -199,7 +208,10 @@ class Checker:
         excluded = set(spec.not_sections) | set(sig.not_sections) | _ALWAYS_EXCLUDED
         if spec.applies == "body":
             excluded |= {"front"}
-        preferred = _ordered_sections(doc, names, excluded, spec.prefer == "last")
+        memo_key = (names, frozenset(excluded), spec.prefer)
+        preferred = self._order_memo.get(memo_key)
+        if preferred is None:
+            preferred = self._order_memo[memo_key] = _ordered_sections(doc, names, excluded, spec.prefer == "last")
         searched = _describe(doc, preferred)
         if sig.heading:
             if widen:

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy
 import spacy
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokens import Doc
@@ -91,8 +91,10 @@ def sentence_starts(words: list[str], spaces: list[str], idx: list[int] | None =
 def care_sentences(doc: Doc) -> Doc:
     """Set sentence boundaries in one array write (setting them token by token is slow)."""
     if len(doc):
-        toks = [(t.text, t.whitespace_, t.idx) for t in doc]
-        flags = sentence_starts([t[0] for t in toks], [t[1] for t in toks], [t[2] for t in toks], doc.text)
+        # Read token texts through arrays: creating a Token object per word is the slow part.
+        strings = doc.vocab.strings
+        orth, idx, space = doc.to_array([ORTH, IDX, SPACY]).T.tolist()
+        flags = sentence_starts([strings[o] for o in orth], [" " if sp else "" for sp in space], idx, doc.text)
         values = numpy.fromiter((1 if f else -1 for f in flags), dtype="int64", count=len(flags))
         doc.from_array(SENT_START, values.astype("uint64"))
     return doc
