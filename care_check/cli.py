@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .model import Report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# Project files a folder of manuscripts often holds; named explicitly, they are still checked.
+NOT_MANUSCRIPTS = frozenset({"README", "CHANGELOG", "CHANGES", "LICENSE", "LICENCE", "CONTRIBUTING", "NOTICE"})
 # Kept here, not imported from the readers, so `care-check --version` starts fast.
 INPUT_FORMATS = ["docx", "html", "jats", "latex", "markdown", "pdf", "text"]
 
@@ -50,7 +52,8 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[str]]:
     for p in paths:
         if os.path.isdir(p):
             found = sorted(str(f) for f in Path(p).rglob("*")
-                           if f.is_file() and f.suffix.lower() in EXTENSIONS and not f.name.startswith("."))
+                           if f.is_file() and f.suffix.lower() in EXTENSIONS and not f.name.startswith(".")
+                           and Path(f.name).stem.upper() not in NOT_MANUSCRIPTS)
             if not found:
                 problems.append(f"{p}: no supported manuscripts in this folder")
             files.extend(found)

@@ -117,3 +117,12 @@ def test_every_reader_is_offered_by_input_format():
     from care_check.cli import INPUT_FORMATS
     from care_check.readers import READERS
     assert sorted(READERS) == INPUT_FORMATS
+
+
+def test_folder_skips_project_files_but_an_explicit_path_is_checked(tmp_path):
+    (tmp_path / "case.md").write_text(GAPPY.read_text())
+    (tmp_path / "README.md").write_text("# Manuscripts\n\nThe submissions of this issue.\n")
+    data = json.loads(run("check", str(tmp_path), "--format", "json", "--fail-on", "never").stdout)
+    assert data["document"]["path"].endswith("case.md")
+    data = json.loads(run("check", str(tmp_path / "README.md"), "--format", "json", "--fail-on", "never").stdout)
+    assert data["document"]["path"].endswith("README.md")

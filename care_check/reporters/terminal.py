@@ -43,6 +43,7 @@ def render(report: Report, console: Console, verbose: bool = False,
     doc = report.document
     console.print(f"[bold]{escape(doc.path)}[/]  ({doc.format}, {doc.scope} text) · {escape(report.guideline_title)}")
     topic = None
+    width = max((len(v.title) for v in report.verdicts), default=0)  # statuses in one column
     for v in report.verdicts:
         if v.topic != topic:
             topic = v.topic
@@ -51,7 +52,7 @@ def render(report: Report, console: Console, verbose: bool = False,
         label = v.status.value.replace("_", " ")
         why = suppressed.get(v.id)
         note = f" [dim](suppressed: {escape(why)})[/]" if why else ""
-        console.print(f" [{colour}]{mark}[/] [bold]{v.id:<9}[/] {escape(v.title)} [{colour}]{label}[/]{note}")
+        console.print(f" [{colour}]{mark}[/] [bold]{v.id:<9}[/] {escape(v.title.ljust(width))}  [{colour}]{label}[/]{note}")
         if v.status == Status.NOT_APPLICABLE:
             if verbose:
                 console.print(f"     [dim]{escape(v.message)}[/]")
