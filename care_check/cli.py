@@ -180,10 +180,11 @@ def cmd_sections(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
-    ruleset = _checker(args.rules).ruleset if args.check else None
     from .ruleset import load_guideline
 
-    ruleset = ruleset or load_guideline(args.rules)
+    ruleset = load_guideline(args.rules)
+    if args.check:
+        _checker(args.rules)  # compiles every pattern; a bad one raises RuleError
     g = ruleset.guideline
     print(f"{g.title} ({g.id} {g.version}) — {len(ruleset.rules)} items")
     for r in ruleset.rules:

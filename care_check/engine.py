@@ -133,8 +133,7 @@ class Checker:
                 text = sent.text.strip()
                 if not text:
                     continue
-                before = block.text[: sent.start_char]
-                line = block.line + before.count("\n")
+                line = block.line + block.text.count("\n", 0, sent.start_char)  # no prefix copy
                 column = None
                 if block.offset is not None and not document.lines_are_meaningful:
                     column = block.offset + sent.start_char + 1
@@ -150,15 +149,16 @@ class Checker:
     def check(self, document: Document) -> Report:
         """All verdicts for one document."""
         sents = self.sentences(document)
-        self._order_memo: dict[tuple, list[int]] = {}
         by_section: dict[int, list[Sentence]] = {}
         for s in sents:
             by_section.setdefault(s.section, []).append(s)
-        verdicts = [self._verdict(c, document, by_section) for c in self._compiled]
+        memo: dict[tuple, list[int]] = {}  # section order per (sections, exclusions, preference)
+        verdicts = [self._verdict(c, document, by_section, memo) for c in self._compiled]
         g = self.ruleset.guideline
         return Report(document, g.id, g.version, g.title, verdicts)
 
-    def _verdict(self, comp: _Compiled, doc: Document, by_section: dict[int, list[Sentence]]) -> Verdict:
+    def _verdict(self, comp: _Compiled, doc: Document, by_section: dict[int, list[Sentence]],
+                 memo: dict[tuple, list[int]]) -> Verdict:
         spec = comp.rule.spec
         na = _not_applicable(spec, doc)
         if na:
@@ -173,7 +173,7 @@ class Checker:
                 if ev or (widen and spec.fallback == "none"):
                     break
                 for sig in part.evidence:
-                    hits, where = self._signal(sig, spec, comp.keys, doc, by_section, widen)
+                    hits, where = self._signal(sig, spec, comp.keys, doc, by_section, memo, widen)
                     searched.extend(w for w in where if w not in searched)
                     for h in hits:
                         if len(ev) < spec.max_evidence and all(h.quote != e.quote for e in ev):
@@ -202,16 +202,17 @@ class Checker:
                        spec.fix if status != Status.REPORTED else "", searched)
 
     def _signal(self, sig: Signal, spec: ItemSpec, keys: dict[str, str], doc: Document,
-                by_section: dict[int, list[Sentence]], widen: bool = False) -> tuple[list[Evidence], list[str]]:
+                by_section: dict[int, list[Sentence]], memo: dict[tuple, list[int]],
+                widen: bool = False) -> tuple[list[Evidence], list[str]]:
         """Evidence for one signal where the rule looks (or, widened, in the rest of the text)."""
         names = sig.sections or spec.sections
         excluded = set(spec.not_sections) | set(sig.not_sections) | _ALWAYS_EXCLUDED
         if spec.applies == "body":
             excluded |= {"front"}
         memo_key = (names, frozenset(excluded), spec.prefer)
-        preferred = self._order_memo.get(memo_key)
+        preferred = memo.get(memo_key)
         if preferred is None:
-            preferred = self._order_memo[memo_key] = _ordered_sections(doc, names, excluded, spec.prefer == "last")
+            preferred = memo[memo_key] = _ordered_sections(doc, names, excluded, spec.prefer == "last")
         searched = _describe(doc, preferred)
         if sig.heading:
             if widen:

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from .errors import RuleError
-from .model import Document, RawDocument, RawSection, Section
+from .model import Block, Document, RawDocument, RawSection, Section
 from .resources import rules_root
 
 _NUMBERING = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)*\.?|[ivx]+[.)]|[a-h][.)])\s+)", re.I)
@@ -175,7 +175,6 @@ def classify(raw: RawDocument, lexicon: Lexicon | None = None) -> Document:
     lex = lexicon or load_lexicon()
     sections: list[Section] = []
     if raw.title:
-        from .model import Block
         sections.append(Section("Title", "title", "front", 0, raw.title_line,
                                 [Block(raw.title, raw.title_line, None)]))
     context_kind, context_group = "body", "body"
@@ -185,7 +184,7 @@ def classify(raw: RawDocument, lexicon: Lexicon | None = None) -> Document:
     last_part = -1
     for rs in raw.sections:
         kind = _kind_for(rs, lex)
-        if rs.hint == "caption" or rs.hint == "table":
+        if rs.hint in ("caption", "table"):
             sections.append(Section(rs.heading, rs.hint, context_group, rs.level, rs.line, rs.blocks))
             continue
         if in_abstract and rs.hint is None:

@@ -74,10 +74,6 @@ def read_bytes_(path: str, data: bytes, lexicon: Lexicon | None = None) -> RawDo
     return _Builder(path, lex).build(article)
 
 
-def read(path: str, text: str) -> RawDocument:
-    return read_bytes_(path, text.encode("utf-8"))
-
-
 class _Builder:
     def __init__(self, path: str, lex: Lexicon) -> None:
         self.path = path

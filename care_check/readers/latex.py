@@ -74,6 +74,8 @@ _CITE = re.compile(r"\\(?:[a-zA-Z]*cite[a-zA-Z]*|citep|citet|citealp)\*?\s*(?:\[
 _ACCENTS = {"'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
             ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b", "c": "\u0327", "k": "\u0328",
             "r": "\u030a", "d": "\u0323", "b": "\u0331"}
+# Macros whose last argument is the text: the arguments skipped before it ("a" {arg}, "o" [opt]).
+_KEEP_LAST = {"href": "a", "textcolor": "a", "colorbox": "a", "multirow": "aoa", "multicolumn": "aa"}
 _SYMBOLS = {
     "ldots": "…", "dots": "…", "textellipsis": "…", "textdegree": "°", "degree": "°", "circ": "°", "pm": "±",
     "textpm": "±", "times": "×", "texttimes": "×", "mu": "µ", "textmu": "µ", "micro": "µ", "alpha": "α",
@@ -345,22 +347,10 @@ class _Cleaner:
                 out.append(arg or "")
                 i = k
                 continue
-            if name == "href":
-                _, k = _arg(text, j)
-                arg, k = _arg(text, k)
-                out.append(self._macros(arg or "", keep_notes))
-                i = k
-                continue
-            if name in ("textcolor", "colorbox"):  # \textcolor{red}{text}
-                _, k = _arg(text, j)
-                arg, k = _arg(text, k)
-                out.append(self._macros(arg or "", keep_notes))
-                i = k
-                continue
-            if name == "multirow":  # \multirow{2}[x]{*}{text}
-                _, k = _arg(text, j)
-                _, k = _opt(text, k)
-                _, k = _arg(text, k)
+            if name in _KEEP_LAST:  # \href{url}{text}, \multirow{2}[x]{*}{text}: only the text is read
+                k = j
+                for kind in _KEEP_LAST[name]:
+                    _, k = _opt(text, k) if kind == "o" else _arg(text, k)
                 arg, k = _arg(text, k)
                 out.append(self._macros(arg or "", keep_notes))
                 i = k
@@ -381,13 +371,6 @@ class _Cleaner:
                     k = k2
                     if name not in _MULTI_ARG:
                         break
-                i = k
-                continue
-            if name == "multicolumn":
-                _, k = _arg(text, j)
-                _, k = _arg(text, k)
-                arg, k = _arg(text, k)
-                out.append(self._macros(arg or "", keep_notes))
                 i = k
                 continue
             if name in _SYMBOLS:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ..model import Block, RawDocument, RawSection
+from ..model import RawDocument
 from ..sections import Lexicon, load_lexicon
-from .text import CAPTION
+from .structure import SectionBuilder
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
 
@@ -30,38 +30,21 @@ def read(path: str, text: str, lexicon: Lexicon | None = None) -> RawDocument:
     """Read Markdown into headings and blocks, each block with its source line."""
     lex = lexicon or load_lexicon()
     tokens = _MD.parse(text)
-    sections: list[RawSection] = [RawSection("", 0, 1)]
-    title: str | None = None
-    title_line = 1
+    b = SectionBuilder(lex)
     row: list[str] = []
     table_rows: list[str] = []
     table_line = 0
-    i = 0
-    while i < len(tokens):
-        tok = tokens[i]
-        line = (tok.map[0] + 1) if tok.map else sections[-1].line
+    for i, tok in enumerate(tokens):
+        line = (tok.map[0] + 1) if tok.map else b.current.line
         if tok.type == "heading_open":
             heading = _inline_text(tokens[i + 1]).strip()
             level = int(tok.tag[1])
-            if level == 1 and title is None and lex.kind_of(heading) is None and not any(
-                    s.blocks or s.heading for s in sections):
-                title, title_line = heading, line
+            if level == 1 and b.title is None and not b.started and lex.kind_of(heading) is None:
+                b.set_title(heading, line)
             else:
-                sections.append(RawSection(heading, level, line))
-            i += 3
-            continue
-        if tok.type == "inline" and tokens[i - 1].type == "paragraph_open":
-            body = _inline_text(tok)
-            glued = lex.split_glued(body.strip())
-            if glued:
-                sections.append(RawSection(glued[0], sections[-1].level + 1 if sections[-1].heading else 1, line))
-                sections[-1].blocks.append(Block(glued[1], line))
-            elif CAPTION.match(body.strip()):
-                sections.append(RawSection(body.strip()[:60], 3, line, [Block(body, line, kind="caption")],
-                                           hint="caption"))
-                sections.append(RawSection("", sections[-2].level, line))
-            else:
-                sections[-1].blocks.append(Block(body, line))
+                b.heading(heading, level, line)
+        elif tok.type == "inline" and tokens[i - 1].type == "paragraph_open":
+            b.paragraph(_inline_text(tok), line)
         elif tok.type == "tr_open":
             row = []
             table_line = table_line or line
@@ -70,8 +53,6 @@ def read(path: str, text: str, lexicon: Lexicon | None = None) -> RawDocument:
         elif tok.type == "tr_close":
             table_rows.append("\t".join(row))
         elif tok.type == "table_close":
-            sections[-1].blocks.append(Block("\n".join(table_rows), table_line, kind="table"))
+            b.table(table_rows, table_line)
             table_rows, table_line = [], 0
-        i += 1
-    return RawDocument(path=path, format="markdown", title=title, title_line=title_line, levels_are_meaningful=True,
-                       sections=[s for s in sections if s.heading or s.blocks])
+    return b.build(path, "markdown", levels_are_meaningful=True)
