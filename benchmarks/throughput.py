@@ -6,7 +6,10 @@ Not a test: it measures. Usage:
 
 Prints files, words, seconds for the full check (read -> sections -> match -> verdicts,
 no rendering), reports/second, words/second, the same for spaCy's tokenizer alone on the
-same texts, the ratio between the two, and the cold single-file CLI time.
+same texts, the ratio between the two, and the cold single-file CLI time. The check runs
+twice in the same pass, file by file alternately: with the learned sentence model the
+rules use, and with the rules alone (``--no-model``), so their ratio is measured in one run
+on a shared, noisy machine.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ def main() -> int:
         print("no files", file=sys.stderr)
         return 2
     checker = Checker(load_guideline())
+    rules_only = Checker(load_guideline(), None)
     nlp = get_nlp()
     texts = [Path(f).read_text(encoding="utf-8", errors="replace") for f in files]
     words = sum(len(t.split()) for t in texts)
@@ -47,22 +51,34 @@ def main() -> int:
     tok_s = time.perf_counter() - t0
 
     errors = 0
-    t0 = time.perf_counter()
+    full_s = bare_s = 0.0
     for f in files:
-        try:
-            check_path(f, checker)
-        except CareCheckError as exc:
-            errors += 1
-            print(f"error: {exc}", file=sys.stderr)
-    full_s = time.perf_counter() - t0
+        for which in (checker, rules_only):
+            t0 = time.perf_counter()
+            try:
+                check_path(f, which)
+            except CareCheckError as exc:
+                errors += which is checker
+                if which is checker:
+                    print(f"error: {exc}", file=sys.stderr)
+            dt = time.perf_counter() - t0
+            if which is checker:
+                full_s += dt
+            else:
+                bare_s += dt
 
-    colds = []
-    for _ in range(5):  # a fresh interpreter each time; the median hides one-off stalls
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "care_check", "check", files[0], "--format", "json"],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-        colds.append(time.perf_counter() - t0)
-    cold_s = sorted(colds)[len(colds) // 2]
+    def cold(extra: list[str]) -> float:
+        times = []
+        for _ in range(5):  # a fresh interpreter each time; the median hides one-off stalls
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "care_check", "check", files[0], "--format", "json", *extra],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            times.append(time.perf_counter() - t0)
+        return sorted(times)[len(times) // 2]
+
+    cold_s, cold_bare = cold([]), cold(["--no-model"])
+    model_dir = checker.model.path if checker.model else None
+    model_mb = sum(p.stat().st_size for p in model_dir.rglob("*") if p.is_file()) / 1e6 if model_dir else 0.0
 
     print(f"files                 {len(files)}")
     print(f"words                 {words}")
@@ -73,7 +89,10 @@ def main() -> int:
     print(f"tokenizer: seconds    {tok_s:.2f}")
     print(f"tokenizer: words/s    {words / tok_s:,.0f}")
     print(f"check / tokenizer     {full_s / tok_s:.1f}x the tokenizer's time")
-    print(f"cold CLI, one file    {cold_s:.2f} s (median of 5)")
+    print(f"rules alone: seconds  {bare_s:.2f} ({bare_s / tok_s:.1f}x the tokenizer's time)")
+    print(f"model cost            {full_s / bare_s:.2f}x the rules alone; model on disk {model_mb:.1f} MB")
+    print(f"cold CLI, one file    {cold_s:.2f} s (median of 5); rules alone {cold_bare:.2f} s "
+          f"(model adds {cold_s - cold_bare:+.2f} s)")
     return 1 if errors else 0
 
 

@@ -62,11 +62,11 @@ def expand_paths(paths: list[str]) -> tuple[list[str], list[str]]:
     return files, problems
 
 
-def _checker(rules: str | None):
+def _checker(rules: str | None, use_model: bool = True):
     from .engine import Checker
     from .ruleset import load_guideline
 
-    return Checker(load_guideline(rules))
+    return Checker(load_guideline(rules), "shipped" if use_model else None)
 
 
 def _warn(msg: str) -> None:
@@ -117,7 +117,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     for p in problems:
         _err(p)
-    checker = _checker(args.rules or cfg.rules)
+    checker = _checker(args.rules or cfg.rules, not args.no_model)
     known = [r.spec.id for r in checker.ruleset.rules]
     cfg.check_ids(known)
     reports = []
@@ -206,7 +206,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if not p.is_dir():
             _err(f"{p}: not a folder")
             return EXIT_ERROR
-    ev = evaluate(docs, gold, _checker(args.rules))
+    ev = evaluate(docs, gold, _checker(args.rules, not args.no_model), args.split)
     if args.json:
         print(json.dumps(ev.as_dict(), indent=2))
     else:
@@ -227,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--rules", metavar="DIR", help="a guideline folder of YAML rules (default: bundled CARE)")
+        p.add_argument("--no-model", action="store_true",
+                       help="rules alone: ignore the learned sentence signal the rules may use")
 
     c = sub.add_parser("check", help="check manuscripts and report each CARE item")
     c.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
@@ -265,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("gold", metavar="GOLD_DIR")
     e.add_argument("--json", action="store_true")
     e.add_argument("--errors", action="store_true", help="list every disagreement with its evidence")
+    e.add_argument("--split", choices=["train", "test"], help="labelled corpus: only this split")
     common(e)
     e.set_defaults(func=cmd_eval)
     return parser

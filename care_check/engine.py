@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable
 
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.attrs import ORTH
 
+from .context import ContextMatcher
 from .errors import RuleError
+from .learned import SentenceModel, load_model, model_text
 from .model import Document, Evidence, Report, Section, Status, Verdict
 from .nlp import get_nlp
 from .ruleset import Cue, ItemSpec, Rule, Ruleset, Signal
@@ -39,6 +41,7 @@ class Sentence:
     column: int | None
     cues: frozenset[str]
     page: int | None = None
+    scores: Any = None  # the learned model's row of item scores, when a rule asks for it
 
 
 @dataclass
@@ -50,9 +53,22 @@ class _Compiled:
 class Checker:
     """Checks documents against one rule set. Build once; call :meth:`check` many times."""
 
-    def __init__(self, ruleset: Ruleset) -> None:
+    def __init__(self, ruleset: Ruleset, model: SentenceModel | str | None = "shipped") -> None:
+        """``model``: the learned sentence model for rules' ``model`` signals: the shipped one
+        (default), another :class:`SentenceModel`, or None for rules alone."""
         self.ruleset = ruleset
         self.nlp = get_nlp()
+        uses_model = any(sig.model is not None for r in ruleset.rules for part in r.spec.parts
+                         for sig in part.evidence) or any(r.spec.model_floor for r in ruleset.rules)
+        if model == "shipped":
+            model = load_model() if uses_model else None
+        self.model: SentenceModel | None = model if uses_model else None  # type: ignore[assignment]
+        uses_context = any(sig.affirmed or sig.about or sig.when for r in ruleset.rules
+                           for part in r.spec.parts for sig in part.evidence)
+        self.context: ContextMatcher | None = ContextMatcher.build(self.nlp) if uses_context else None
+        # Per-item thresholds and floors that replace the rules' own (for tuning only).
+        self.thresholds: dict[str, float] = {}
+        self.floors: dict[str, float] = {}
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._phrases_cased = PhraseMatcher(self.nlp.vocab, attr="ORTH")
         self._patterns = Matcher(self.nlp.vocab, validate=True)
@@ -113,12 +129,18 @@ class Checker:
                 for t in range(sent.start, sent.end):
                     tok_sent[t] = k
             hits: list[set[str]] = [set() for _ in sents]
+            spans: list[tuple[str, int, int]] = []  # (cue key, start, end): for negation scope
+            ctx = self.context is not None
             for matcher in (self._phrases, self._phrases_cased):
-                for match_id, start, _end in matcher(doc):
+                for match_id, start, end in matcher(doc):
                     hits[tok_sent[start]].add(strings[match_id])
+                    if ctx:
+                        spans.append((strings[match_id], start, end))
             if self._n_patterns:
-                for match_id, start, _end in self._patterns(doc):
+                for match_id, start, end in self._patterns(doc):
                     hits[tok_sent[start]].add(strings[match_id])
+                    if ctx:
+                        spans.append((strings[match_id], start, end))
             if self._word_regexes:
                 cache = self._word_cache
                 for t, orth in enumerate(doc.to_array(ORTH).tolist()):
@@ -129,6 +151,11 @@ class Checker:
                             cache[orth] = found
                     for key in found:
                         hits[tok_sent[t]].add(key)
+                        if ctx:
+                            spans.append((key, t, t + 1))
+            if ctx:
+                for k, extra in enumerate(self.context.keys(doc, len(sents), tok_sent, spans)):
+                    hits[k] |= extra
             for k, sent in enumerate(sents):
                 text = sent.text.strip()
                 if not text:
@@ -138,6 +165,10 @@ class Checker:
                 if block.offset is not None and not document.lines_are_meaningful:
                     column = block.offset + sent.start_char + 1
                 out.append(Sentence(si, text, line, column, frozenset(hits[k]), block.page))
+        if self.model is not None and out:
+            rows = self.model.scores([model_text(document.sections[s.section].kind, s.text) for s in out])
+            out = [Sentence(s.section, s.text, s.line, s.column, s.cues, s.page, rows[i])
+                   for i, s in enumerate(out)]
         return out
 
     def _word_keys(self, word: str) -> tuple[str, ...]:
@@ -146,9 +177,10 @@ class Checker:
                      if rx.search(word.lower() if attr == "LOWER" else word))
 
     # -- verdicts ----------------------------------------------------------------------
-    def check(self, document: Document) -> Report:
-        """All verdicts for one document."""
-        sents = self.sentences(document)
+    def check(self, document: Document, sents: list[Sentence] | None = None) -> Report:
+        """All verdicts for one document (``sents``: its sentences, when already split)."""
+        if sents is None:
+            sents = self.sentences(document)
         by_section: dict[int, list[Sentence]] = {}
         for s in sents:
             by_section.setdefault(s.section, []).append(s)
@@ -230,14 +262,30 @@ class Checker:
         need_all = {keys[n] for n in sig.all}
         need_any = {keys[n] for n in sig.any}
         veto = {keys[n] for n in sig.none} | {keys[n] for n in spec.negations}
+        if sig.affirmed:
+            veto |= {f"neg:{k}" for k in need_all}
+        ctx_need = tuple(frozenset(f"{kind}:{v}" for v in vals)
+                         for kind, vals in (("about", sig.about), ("when", sig.when)) if vals)
         late = spec.prefer == "last"
+        learned: tuple[int, float] | None = None
+        has_model = self.model is not None and spec.id in self.model.index
+        if sig.model is not None:
+            # Without the model (rules alone) a signal that asks for its score finds nothing.
+            if not has_model:
+                return [], searched
+            learned = (self.model.index[spec.id], self.thresholds.get(spec.id, sig.model))
+        else:
+            floor = self.floors.get(spec.id, spec.model_floor)
+            if floor and has_model:
+                learned = (self.model.index[spec.id], floor)
         if not widen:
-            return _scan(preferred, by_section, doc, need_all, need_any, veto, sig.last, late), searched
+            return _scan(preferred, by_section, doc, need_all, need_any, veto, sig.last, late, learned,
+                         ctx_need), searched
         if spec.fallback == "none" or (spec.fallback == "unstructured" and preferred):
             return [], []
         taken = set(preferred)
         rest = [i for i in range(len(doc.sections)) if i not in taken and not (doc.sections[i].labels & excluded)]
-        ev = _scan(rest[::-1] if late else rest, by_section, doc, need_all, need_any, veto, None, late)
+        ev = _scan(rest[::-1] if late else rest, by_section, doc, need_all, need_any, veto, None, late, learned, ctx_need)
         return ev, ["rest of the text"] if rest else []
 
 
@@ -285,16 +333,20 @@ def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
 
 def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc: Document,
           need_all: set[str], need_any: set[str], veto: set[str], last: int | None = None,
-          late: bool = False) -> list[Evidence]:
+          late: bool = False, learned: tuple[int, float] | None = None,
+          ctx_need: tuple[frozenset[str], ...] = ()) -> list[Evidence]:
     """Sentences satisfying a signal, in the order of the sections given; within a section
-    in text order, or from the end when the item prefers late evidence."""
+    in text order, or from the end when the item prefers late evidence. ``learned`` is
+    (label index, threshold) when the signal also asks for the model's score."""
     out: list[Evidence] = []
     for i in section_ids:
         sents = by_section.get(i, [])
         sents = sents[-last:] if last else sents
         for s in reversed(sents) if late else sents:
             c = s.cues
-            if need_all <= c and (not need_any or need_any & c) and not (veto & c):
+            if (need_all <= c and (not need_any or need_any & c) and not (veto & c)
+                    and (learned is None or (s.scores is not None and s.scores[learned[0]] >= learned[1]))
+                    and all(need & c for need in ctx_need)):
                 out.append(Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column, page=s.page))
                 if len(out) >= 5:
                     return out

@@ -85,13 +85,34 @@ class Evaluation:
         }
 
 
-def gold_documents(docs_dir: Path, gold_dir: Path) -> list[tuple[Path, dict]]:
-    """(document, labels) for every document that has ``<stem>.gold.json``."""
+def gold_documents(docs_dir: Path, gold_dir: Path, split: str | None = None) -> list[tuple[Path, dict]]:
+    """(document, labels) for every labelled document.
+
+    Two layouts: the dev set's ``<stem>.gold.json`` beside a flat folder of documents, and
+    the labelled corpus's ``corpus/labels/<stem>.json`` (with ``split``) whose documents sit
+    anywhere under ``docs_dir`` (the pool's sub-folders). ``split`` keeps one split only.
+    """
     pairs = []
-    for doc in sorted(p for p in docs_dir.iterdir() if p.is_file() and p.suffix.lower() in EXTENSIONS):
+    flat = sorted(p for p in docs_dir.iterdir() if p.is_file() and p.suffix.lower() in EXTENSIONS)
+    for doc in flat:
         gold = gold_dir / f"{doc.stem}.gold.json"
         if gold.is_file():
             pairs.append((doc, json.loads(gold.read_text(encoding="utf-8"))))
+    if pairs:
+        return pairs
+    by_name = {p.name: p for p in docs_dir.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS}
+    for gold in sorted(gold_dir.glob("*.json")):
+        try:
+            labels = json.loads(gold.read_text(encoding="utf-8"))
+        except ValueError:
+            continue
+        if not isinstance(labels, dict) or not isinstance(labels.get("items"), dict) or "document" not in labels:
+            continue
+        if labels.get("excluded") or (split and labels.get("split") != split):
+            continue
+        doc = by_name.get(labels["document"])
+        if doc is not None:
+            pairs.append((doc, labels))
     return pairs
 
 
@@ -123,9 +144,9 @@ def score_report(report: Report, labels: dict, scores: dict[str, ItemScore], nam
             s.tn += 1
 
 
-def evaluate(docs_dir: Path, gold_dir: Path, checker: Checker) -> Evaluation:
+def evaluate(docs_dir: Path, gold_dir: Path, checker: Checker, split: str | None = None) -> Evaluation:
     scores: dict[str, ItemScore] = {r.spec.id: ItemScore(r.spec.id) for r in checker.ruleset.rules}
-    pairs = gold_documents(docs_dir, gold_dir)
+    pairs = gold_documents(docs_dir, gold_dir, split)
     failures = []
     for doc, labels in pairs:
         try:

@@ -46,7 +46,8 @@ class Signal(_Strict):
     """One way an item can be evidenced.
 
     A sentence satisfies a signal when it holds every cue in ``all``, at least one in
-    ``any`` (when given), and none in ``none``. A ``heading`` signal is satisfied by a
+    ``any`` (when given), none in ``none``, and (when ``model`` is given) the learned
+    sentence model scores it at least that high for this item. A ``heading`` signal is satisfied by a
     section of one of those kinds that has text. ``sections`` overrides where to look.
     """
 
@@ -57,12 +58,19 @@ class Signal(_Strict):
     sections: tuple[str, ...] | None = None
     not_sections: tuple[str, ...] = ()
     last: int | None = Field(default=None, ge=1)
+    model: float | None = Field(default=None, gt=0.0, lt=1.0)
+    # Sentence context (rules/context.yaml): cues outside negation scope, who, when.
+    affirmed: bool = False
+    about: tuple[Literal["patient", "literature", "relative", "fetus"], ...] = ()
+    when: tuple[Literal["before", "during", "after"], ...] = ()
     note: str | None = None
 
     @model_validator(mode="after")
     def _has_condition(self) -> "Signal":
-        if not (self.all or self.any or self.heading):
-            raise ValueError("a signal needs 'all', 'any' or 'heading'")
+        if not (self.all or self.any or self.heading or self.model is not None):
+            raise ValueError("a signal needs 'all', 'any', 'heading' or 'model'")
+        if self.heading and self.model is not None:
+            raise ValueError("a 'heading' signal cannot also ask for a 'model' score")
         return self
 
 
@@ -99,6 +107,9 @@ class ItemSpec(_Strict):
     partial: bool = True
     max_evidence: int = Field(default=3, ge=1, le=10)
     prefer: Literal["first", "last"] = "first"  # which sentences to quote first: outcomes come late
+    # A learned veto: a sentence the sentence model scores below this for the item never
+    # counts, whatever its cues (the model's read of the whole sentence overrides a stray cue).
+    model_floor: float | None = Field(default=None, gt=0.0, lt=1.0)
     fix: str
     examples: Examples = Examples()
 

@@ -1,0 +1,123 @@
+"""Sentence context: negation scope over cues, who a sentence is about, and when it happens.
+
+The engine asks this module, once per block, for context keys to add to each sentence's
+set of cue keys; a rule's signal then selects on them (``affirmed``, ``about``, ``when``)
+with the same cheap set tests as cues. The trigger lists live in ``rules/context.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from .errors import RuleError
+from .resources import rules_root
+
+ABOUT = ("patient", "literature", "relative", "fetus")
+WHEN = ("before", "during", "after")
+
+
+class _Negation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    window: int = Field(default=8, ge=1, le=30)
+    forward: tuple[str, ...] = ()
+    backward: tuple[str, ...] = ()
+    terminators: tuple[str, ...] = ()
+
+
+class ContextSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    negation: _Negation = _Negation()
+    about: dict[str, tuple[str, ...]] = {}
+    when: dict[str, tuple[str, ...]] = {}
+
+
+def load_context(path: Path | None = None) -> ContextSpec:
+    """The context triggers (``rules/context.yaml``), validated."""
+    p = path or rules_root() / "context.yaml"
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) if p.is_file() else {}
+        spec = ContextSpec.model_validate(data or {})
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise RuleError(str(p), f"invalid context file: {str(exc).splitlines()[0]}") from None
+    for name in spec.about:
+        if name not in ABOUT:
+            raise RuleError(str(p), f"unknown 'about' class {name!r} (one of {', '.join(ABOUT)})")
+    for name in spec.when:
+        if name not in WHEN:
+            raise RuleError(str(p), f"unknown 'when' class {name!r} (one of {', '.join(WHEN)})")
+    return spec
+
+
+@dataclass
+class ContextMatcher:
+    """Finds context triggers in a tokenized block and turns them into per-sentence keys."""
+
+    spec: ContextSpec
+    matcher: PhraseMatcher
+
+    @classmethod
+    def build(cls, nlp, spec: ContextSpec | None = None) -> "ContextMatcher":
+        spec = spec or load_context()
+        m = PhraseMatcher(nlp.vocab, attr="LOWER")
+        tok = nlp.tokenizer
+        groups = {"neg_fwd": spec.negation.forward, "neg_bwd": spec.negation.backward,
+                  "neg_term": spec.negation.terminators}
+        groups.update({f"about_{k}": v for k, v in spec.about.items()})
+        groups.update({f"when_{k}": v for k, v in spec.when.items()})
+        for key, phrases in groups.items():
+            if phrases:
+                m.add(key, list(tok.pipe(phrases)))
+        return cls(spec, m)
+
+    def keys(self, doc: Doc, n_sents: int, tok_sent: list[int],
+             cue_spans: list[tuple[str, int, int]]) -> list[set[str]]:
+        """Context keys per sentence: ``neg:<cue>`` when every occurrence of the cue in the
+        sentence is negated, ``about:<who>`` and ``when:<time>``. Linear in the block:
+        triggers and cues are bucketed by sentence first."""
+        strings = doc.vocab.strings
+        trig_by: list[list[tuple[str, int, int]]] = [[] for _ in range(n_sents)]
+        for i, s, e in self.matcher(doc):
+            trig_by[tok_sent[s]].append((strings[i], s, e))
+        cues_by: list[list[tuple[str, int, int]]] = [[] for _ in range(n_sents)]
+        for span in cue_spans:
+            cues_by[tok_sent[span[1]]].append(span)
+        out: list[set[str]] = []
+        win = self.spec.negation.window
+        for k in range(n_sents):
+            trig = trig_by[k]
+            kinds = {t[0] for t in trig}
+            keys: set[str] = set()
+            if "about_literature" in kinds:
+                keys.add("about:literature")
+            elif "about_fetus" in kinds:
+                keys.add("about:fetus")
+            elif "about_relative" in kinds:
+                keys.add("about:relative")
+            else:
+                keys.add("about:patient")
+            if "when_after" in kinds:
+                keys.add("when:after")
+            elif "when_before" in kinds:
+                keys.add("when:before")
+            else:
+                keys.add("when:during")
+            fwd = [(s, e) for n, s, e in trig if n == "neg_fwd"]
+            bwd = [(s, e) for n, s, e in trig if n == "neg_bwd"]
+            if fwd or bwd:
+                terms = [s for n, s, e in trig if n == "neg_term"]
+                status: dict[str, bool] = {}  # cue -> has an affirmed occurrence
+                for key, s, e in cues_by[k]:
+                    negated = any(te <= s and s - te <= win and not any(te <= x < s for x in terms)
+                                  for ts, te in fwd if not (ts <= s < te)) or \
+                        any(ts >= e and ts - e <= win and not any(e <= x < ts for x in terms)
+                            for ts, te in bwd)
+                    status[key] = status.get(key, False) or not negated
+                keys.update(f"neg:{key}" for key, affirmed in status.items() if not affirmed)
+            out.append(keys)
+        return out

@@ -1,0 +1,61 @@
+"""The learned sentence signal: a spaCy ``textcat_multilabel`` model trained on our own corpus.
+
+The model reads one sentence at a time (with the kind of section it sits in) and gives
+each checklist item a score: how much the sentence reads like the labelled sentences that
+report that item. It never decides a verdict. A rule may use the score as one more kind of
+signal (``model: 0.6`` in a signal), in the sections the rule reads and with the rule's
+vetoes applied, so the verdict is still the YAML's and the evidence is still a sentence.
+
+The model ships inside the package (``care_check/data/sentence_model``), trained by
+``python tools/train_model.py`` from ``corpus/labels`` (train split only); nothing is ever
+downloaded. It is a hashed bag of words and word pairs (spaCy's TextCatBOW): small, and fast
+enough to score every sentence of a report in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+_DIGITS = re.compile(r"\d")
+MODEL_DIR = Path(__file__).resolve().parent / "data" / "sentence_model"
+
+
+def model_text(section_kind: str, sentence: str) -> str:
+    """What the model reads: the section kind as a token, then the sentence, lower case with
+    digits folded (so "52-year-old" and "7-year-old" are one word to it)."""
+    return f"sec_{section_kind} " + _DIGITS.sub("0", sentence.lower())
+
+
+class SentenceModel:
+    """Scores sentences for every item the model was trained on."""
+
+    def __init__(self, path: Path | str) -> None:
+        import spacy  # the caller already paid for this import
+
+        self.path = Path(path)
+        self.nlp = spacy.load(self.path)
+        self.textcat = self.nlp.get_pipe("textcat_multilabel")
+        self.labels: tuple[str, ...] = tuple(self.textcat.labels)
+        self.index = {label: i for i, label in enumerate(self.labels)}
+
+    def scores(self, texts: Sequence[str]):
+        """A (sentences x labels) array of scores in [0, 1] for texts made by :func:`model_text`."""
+        import numpy
+
+        if not texts:
+            return numpy.zeros((0, len(self.labels)), dtype="float32")
+        docs = list(self.nlp.tokenizer.pipe(texts, batch_size=1000))
+        out = self.textcat.model.predict(docs)
+        return numpy.asarray(out, dtype="float32")
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | None = None) -> SentenceModel | None:
+    """The shipped model (or the one at ``path``); None when there is none."""
+    p = Path(path) if path else MODEL_DIR
+    if not (p / "config.cfg").is_file():
+        return None
+    return SentenceModel(p)
