@@ -143,10 +143,18 @@ def main() -> int:
         kap = "–" if r["kappa"] is None else f"{r['kappa']:.3f}"
         raw = "–" if r["raw"] is None else f"{r['raw']:.3f}"
         md.append(f"| {r['item']} | {r['n']} | {r['present_a']} / {r['present_b']} | {raw} | {kap} |")
+    # Means over items that were judged (not `na` for every doubled report, as 1-3d are in
+    # PMC body files) and whose kappa is defined.
     care = [r for r in rows if not r["item"].startswith("x-") and r["kappa"] is not None]
     decl = [r for r in rows if r["item"].startswith("x-") and r["kappa"] is not None]
+    judged = [r for r in rows if not r["item"].startswith("x-") and
+              any(p[1]["items"][r["item"]]["label"] != "na" or p[2]["items"][r["item"]]["label"] != "na"
+                  for p in pairs)]
+    if judged:
+        md += ["", f"Raw agreement over the {len(judged)} CARE items judged in these reports (items 1-3d are "
+                   f"`na` in body files): {sum(r['raw'] for r in judged) / len(judged):.3f}."]
     if care:
-        md += ["", f"Mean over CARE items: raw {sum(r['raw'] for r in care) / len(care):.3f}, "
+        md += [f"Mean over the {len(care)} CARE items with a defined kappa: raw {sum(r['raw'] for r in care) / len(care):.3f}, "
                    f"kappa {sum(r['kappa'] for r in care) / len(care):.3f}."]
     if decl:
         md += [f"Mean over declarations: raw {sum(r['raw'] for r in decl) / len(decl):.3f}, "
