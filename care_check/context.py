@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
@@ -39,12 +38,15 @@ class ContextSpec(BaseModel):
 
 def load_context(path: Path | None = None) -> ContextSpec:
     """The context triggers (``rules/context.yaml``), validated."""
+    from .ruleset import _first_error, _read_yaml  # the rules' YAML 1.2 reader and error wording
+
     p = path or rules_root() / "context.yaml"
+    data = _read_yaml(p) if p.is_file() else {}
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) if p.is_file() else {}
         spec = ContextSpec.model_validate(data or {})
-    except (OSError, yaml.YAMLError, ValidationError) as exc:
-        raise RuleError(str(p), f"invalid context file: {str(exc).splitlines()[0]}") from None
+    except ValidationError as exc:
+        field, msg = _first_error(exc)
+        raise RuleError(str(p), f"invalid context file: {msg}", None, field) from None
     for name in spec.about:
         if name not in ABOUT:
             raise RuleError(str(p), f"unknown 'about' class {name!r} (one of {', '.join(ABOUT)})")

@@ -267,17 +267,17 @@ class Checker:
         ctx_need = tuple(frozenset(f"{kind}:{v}" for v in vals)
                          for kind, vals in (("about", sig.about), ("when", sig.when)) if vals)
         late = spec.prefer == "last"
-        learned: tuple[int, float] | None = None
+        learned: tuple[int, float, bool] | None = None
         has_model = self.model is not None and spec.id in self.model.index
         if sig.model is not None:
             # Without the model (rules alone) a signal that asks for its score finds nothing.
             if not has_model:
                 return [], searched
-            learned = (self.model.index[spec.id], self.thresholds.get(spec.id, sig.model))
+            learned = (self.model.index[spec.id], self.thresholds.get(spec.id, sig.model), True)
         else:
             floor = self.floors.get(spec.id, spec.model_floor)
             if floor and has_model:
-                learned = (self.model.index[spec.id], floor)
+                learned = (self.model.index[spec.id], floor, False)
         if not widen:
             return _scan(preferred, by_section, doc, need_all, need_any, veto, sig.last, late, learned,
                          ctx_need), searched
@@ -333,11 +333,12 @@ def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
 
 def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc: Document,
           need_all: set[str], need_any: set[str], veto: set[str], last: int | None = None,
-          late: bool = False, learned: tuple[int, float] | None = None,
+          late: bool = False, learned: tuple[int, float, bool] | None = None,
           ctx_need: tuple[frozenset[str], ...] = ()) -> list[Evidence]:
     """Sentences satisfying a signal, in the order of the sections given; within a section
     in text order, or from the end when the item prefers late evidence. ``learned`` is
-    (label index, threshold) when the signal also asks for the model's score."""
+    (label index, threshold, is the signal itself) when the model's score is asked for:
+    as the signal (evidence says so) or as the item's floor (a veto)."""
     out: list[Evidence] = []
     for i in section_ids:
         sents = by_section.get(i, [])
@@ -347,7 +348,9 @@ def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc
             if (need_all <= c and (not need_any or need_any & c) and not (veto & c)
                     and (learned is None or (s.scores is not None and s.scores[learned[0]] >= learned[1]))
                     and all(need & c for need in ctx_need)):
-                out.append(Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column, page=s.page))
+                via = f"learned score {s.scores[learned[0]]:.2f}" if learned and learned[2] else None
+                out.append(Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column, page=s.page,
+                                    via=via))
                 if len(out) >= 5:
                     return out
     return out
@@ -392,7 +395,7 @@ def _merge_evidence(found: list[tuple[str, list[Evidence]]], limit: int) -> list
     for name, ev in found:
         if ev and len(out) < limit and all(ev[0].quote != e.quote for e in out):
             e = ev[0]
-            out.append(Evidence(e.quote, e.section, e.line, e.column, name, e.page))
+            out.append(Evidence(e.quote, e.section, e.line, e.column, name, e.page, e.via))
     return out
 
 

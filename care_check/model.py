@@ -117,6 +117,7 @@ class Evidence:
     column: int | None = None
     component: str | None = None
     page: int | None = None
+    via: str | None = None  # "learned score 0.71": found by the learned signal, not by cues
 
 
 @dataclass

@@ -71,10 +71,11 @@ def sentence_examples(label: dict, checker: Checker, items: list[str], pool: Pat
 
 def build_docbins(stems: list[str], labels: dict[str, dict], folder: Path, items: list[str], pool: Path = POOL) -> None:
     """train.spacy and dev.spacy in ``folder`` (a tenth of the reports, by hash, for dev)."""
-    import spacy
     from spacy.tokens import DocBin
 
-    nlp = spacy.blank("en")
+    from care_check.nlp import get_nlp
+
+    nlp = get_nlp()  # the checker's tokenizer: the model reads text as the checker cuts it
     checker = Checker(load_guideline(), None)
     bins = {"train": DocBin(), "dev": DocBin()}
     for stem in stems:
@@ -104,6 +105,13 @@ def train(stems: list[str], labels: dict[str, dict], out: Path, pool: Path = POO
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(t / "output" / "model-best", out)
+    # What the model was trained on, so a test can prove the test split was never used.
+    (out / "training.json").write_text(json.dumps({
+        "config": str(CONFIG.relative_to(ROOT)),
+        "labels": sorted(items),
+        "documents": sorted(stems),
+        "splits": sorted({labels[s].get("split", "?") for s in stems}),
+    }, indent=1) + "\n", encoding="utf-8")
     return out
 
 

@@ -63,6 +63,16 @@ def _looks_like_heading(line: str, prev_blank: bool, next_blank: bool, lex: Lexi
     return sum(ch.isalpha() for ch in s) >= 3
 
 
+def _answers_declaration(prev: RawSection, line: str, buf: list, lex: Lexicon) -> bool:
+    """A short line right under a back-matter heading that has no text yet is its answer,
+    not a heading of its own: "Conflict of interest" / "None", "Sources of funding" /
+    "No Source of Funding", "Ethical approval" / "No study on patients"."""
+    if buf or prev.blocks or not prev.heading or lex.kind_of(line) is not None:
+        return False
+    kind = lex.kind_of(prev.heading)
+    return kind is not None and lex.group_of(kind) == "back" and kind not in ("abbreviations", "supplementary")
+
+
 def _read_lines(path: str, text: str, lex: Lexicon) -> RawDocument:
     lines = text.split("\n")
     starts = _line_starts(lines)
@@ -103,7 +113,7 @@ def _read_lines(path: str, text: str, lex: Lexicon) -> RawDocument:
             pending_caption = RawSection(s, 2, i + 1, hint="caption")
             sections.append(pending_caption)
             continue
-        if _looks_like_heading(s, prev_blank, next_blank, lex):
+        if _looks_like_heading(s, prev_blank, next_blank, lex) and not _answers_declaration(sections[-1], s, buf, lex):
             flush()
             pending_caption = None
             sections.append(RawSection(s, 1 if lex.kind_of(s) else 2, i + 1))

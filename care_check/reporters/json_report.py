@@ -36,7 +36,8 @@ def report_dict(report: Report, suppressed: Mapping[str, str] | None = None) -> 
                 "id": v.id, "topic": v.topic, "title": v.title, "status": v.status.value,
                 "severity": v.severity,
                 "evidence": [{k: val for k, val in (("quote", e.quote), ("section", e.section), ("line", e.line),
-                                                     ("column", e.column), ("page", e.page), ("component", e.component))
+                                                     ("column", e.column), ("page", e.page), ("component", e.component),
+                                                     ("via", e.via))
                               if val is not None} for e in v.evidence],
                 "message": v.message, "fix": v.fix, "searched": v.searched,
                 "suppressed": v.id in suppressed,

@@ -61,6 +61,7 @@ def render(report: Report, console: Console, verbose: bool = False,
             console.print(f"     [yellow]{escape(v.message)}[/]")
         for i, e in enumerate(v.evidence[: 3 if verbose else 1]):
             tag = f"[{escape(e.component)}] " if e.component and v.status == Status.PARTIAL else ""
+            tag += f"[dim]({escape(e.via)})[/]" if e.via and verbose else ""
             console.print(f"     [dim]“{escape(e.quote)}”[/] ({escape(_where(v, i))}) {tag}".rstrip())
         if v.status == Status.MISSING:
             console.print(f"     [dim]{escape(v.message)}[/]")

