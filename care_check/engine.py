@@ -264,6 +264,8 @@ class Checker:
         veto = {keys[n] for n in sig.none} | {keys[n] for n in spec.negations}
         if sig.affirmed:
             veto |= {f"neg:{k}" for k in need_all}
+        # with `affirmed`, an `any` cue counts only where it is not negated
+        affirm_any = need_any if sig.affirmed else set()
         ctx_need = tuple(frozenset(f"{kind}:{v}" for v in vals)
                          for kind, vals in (("about", sig.about), ("when", sig.when)) if vals)
         late = spec.prefer == "last"
@@ -280,12 +282,12 @@ class Checker:
                 learned = (self.model.index[spec.id], floor, False)
         if not widen:
             return _scan(preferred, by_section, doc, need_all, need_any, veto, sig.last, late, learned,
-                         ctx_need), searched
+                         ctx_need, affirm_any), searched
         if spec.fallback == "none" or (spec.fallback == "unstructured" and preferred):
             return [], []
         taken = set(preferred)
         rest = [i for i in range(len(doc.sections)) if i not in taken and not (doc.sections[i].labels & excluded)]
-        ev = _scan(rest[::-1] if late else rest, by_section, doc, need_all, need_any, veto, None, late, learned, ctx_need)
+        ev = _scan(rest[::-1] if late else rest, by_section, doc, need_all, need_any, veto, None, late, learned, ctx_need, affirm_any)
         return ev, ["rest of the text"] if rest else []
 
 
@@ -334,7 +336,7 @@ def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
 def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc: Document,
           need_all: set[str], need_any: set[str], veto: set[str], last: int | None = None,
           late: bool = False, learned: tuple[int, float, bool] | None = None,
-          ctx_need: tuple[frozenset[str], ...] = ()) -> list[Evidence]:
+          ctx_need: tuple[frozenset[str], ...] = (), affirm_any: set[str] = frozenset()) -> list[Evidence]:
     """Sentences satisfying a signal, in the order of the sections given; within a section
     in text order, or from the end when the item prefers late evidence. ``learned`` is
     (label index, threshold, is the signal itself) when the model's score is asked for:
@@ -347,7 +349,8 @@ def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc
             c = s.cues
             if (need_all <= c and (not need_any or need_any & c) and not (veto & c)
                     and (learned is None or (s.scores is not None and s.scores[learned[0]] >= learned[1]))
-                    and all(need & c for need in ctx_need)):
+                    and all(need & c for need in ctx_need)
+                    and (not affirm_any or any(k in c and f"neg:{k}" not in c for k in affirm_any))):
                 via = f"learned score {s.scores[learned[0]]:.2f}" if learned and learned[2] else None
                 out.append(Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column, page=s.page,
                                     via=via))

@@ -92,3 +92,10 @@ def test_an_unknown_context_class_is_a_rule_error(tmp_path):
     with pytest.raises(RuleError) as exc:
         checker_for(tmp_path, "all: [scan]\n    when: [tomorrow]")
     assert "t1.yaml" in str(exc.value)
+
+
+def test_affirmed_applies_to_any_cues_too(tmp_path):
+    c = checker_for(tmp_path, "any: [consent]\n    affirmed: true")
+    assert present(c, "## Consent\n\nConsent was obtained from his wife.")
+    assert not present(c, "## Consent\n\nThe patient is deceased, so obtaining consent was not possible.")
+    assert not present(c, "## Consent\n\nWe didn't have the opportunity to ask for his consent.")
