@@ -22,16 +22,17 @@ LABELS = ROOT / "corpus" / "labels"
 ITEMS = ["1", "2", "3a", "3b", "3c", "3d", "4", "5a", "5b", "5c", "5d", "6", "7", "8a", "8b", "8c", "8d",
          "9a", "9b", "9c", "10a", "10b", "10c", "10d", "11a", "11b", "11c", "11d", "12", "13",
          "x-coi", "x-funding", "x-ethics", "x-care"]
-# Floors a little under the figures measured on the test split (README, "Accuracy").
-TEST_CARE_FLOOR = 0.0
-TEST_DECLARATIONS_FLOOR = 0.0
+# Floors a little under the figures measured on the test split (corpus/labels/RESULTS.md:
+# CARE 0.784, declarations 0.986): a change that loses accuracy on unseen reports fails.
+TEST_CARE_FLOOR = 0.76
+TEST_DECLARATIONS_FLOOR = 0.97
 
 
 def label_files() -> list[dict]:
     out = []
     for p in sorted(LABELS.glob("*.json")):
         d = json.loads(p.read_text(encoding="utf-8"))
-        if isinstance(d, dict) and isinstance(d.get("items"), dict):
+        if isinstance(d, dict) and isinstance(d.get("items"), dict) and "document" in d:
             out.append(d)
     return out
 
@@ -87,26 +88,58 @@ LOOK_ALIKES = [
     # (item, words that make a sentence look like the item, what the look-alike is)
     ("13", ("consent",), "consent for a procedure, or consent 'not applicable'"),
     ("11a", ("limitation", "limited"), "limitations of the literature or of a technique in general"),
-    ("10b", ("follow-up", "follow up", "will be followed"), "a follow-up planned, not reported"),
     ("12", ("patient", "wished", "preferred", "refused"), "a decision reported by clinicians, not the patient's view"),
 ]
 
 
 @pytest.mark.parametrize("item,words,what", LOOK_ALIKES, ids=[x[0] for x in LOOK_ALIKES])
 def test_look_alikes_in_real_reports_are_missing(checker, item, words, what):
-    """Reports labelled absent for the item whose text still mentions its topic words."""
+    """Reports labelled absent for the item whose text still mentions its topic words.
+
+    Drawn from the train split: its errors may be read and fixed; the test split is only
+    measured (test_checker_on_the_test_split)."""
     corpus = shared_corpus()
     cases = []
-    for path, labels in gold_documents(corpus / "pool", LABELS):
+    for path, labels in gold_documents(corpus / "pool", LABELS, split="train"):
         if labels["items"][item]["label"] != "absent":
             continue
         text = path.read_text(encoding="utf-8", errors="replace").lower()
         if any(w in text for w in words):
             cases.append(path)
-    assert len(cases) >= 10, f"too few look-alikes for {item}: {len(cases)}"
+    assert len(cases) >= 5, f"too few look-alikes for {item}: {len(cases)}"
     wrong = []
     for p in cases:
         v = next(v for v in check_path(str(p), checker).verdicts if v.id == item)
         if v.status.present:
             wrong.append(p.name)
     assert len(wrong) <= 0.1 * len(cases), f"{item} ({what}): reported in {len(wrong)}/{len(cases)}: {wrong[:5]}"
+
+
+PLAN = r"\b(?:will be|plan|planned|scheduled|asked to|advised to|for further|to be followed|referred)\b"
+
+
+def test_planned_follow_up_sentences_from_real_reports_are_not_follow_up(checker):
+    """Sentences that only plan a follow-up ("discharged home for further haematology
+    follow-up"), taken from train reports labelled 10b absent, each checked on its own."""
+    import re
+
+    from care_check.readers import markdown
+    from care_check.sections import classify
+
+    corpus = shared_corpus()
+    sentences = []
+    for path, labels in gold_documents(corpus / "pool", LABELS, split="train"):
+        if labels["items"]["10b"]["label"] != "absent":
+            continue
+        text = " ".join(path.read_text(encoding="utf-8", errors="replace").split())
+        for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", text):
+            low = s.lower()
+            if ("follow-up" in low or "follow up" in low) and re.search(PLAN, low) and len(s) < 300:
+                sentences.append(s)
+    assert len(sentences) >= 5, len(sentences)
+    wrong = []
+    for s in sentences:
+        report = checker.check(classify(markdown.read("s.md", f"## Case presentation\n\n{s}\n")))
+        if next(v for v in report.verdicts if v.id == "10b").status.present:
+            wrong.append(s)
+    assert len(wrong) <= 0.1 * len(sentences), wrong

@@ -42,15 +42,24 @@ def main() -> int:
     rules = evaluate(pool, LABELS, Checker(rs, None), split="test")
     both = evaluate(pool, LABELS, Checker(rs), split="test")
     cv = json.loads((LABELS / "crossval.json").read_text()) if (LABELS / "crossval.json").is_file() else {"items": {}}
+    cv_shipped: dict[str, float] = {}
+    for item, c in cv["items"].items():
+        spec = rs.rule(item).spec
+        on = any(sig.model is not None for part in spec.parts for sig in part.evidence) or spec.model_floor
+        if c["n"]:
+            cv_shipped[item] = c["rules_model" if on else "rules"]["macro_f1"]
+    care_cv = [v for k, v in cv_shipped.items() if not k.startswith("x-")]
+    decl_cv = [v for k, v in cv_shipped.items() if k.startswith("x-")]
     lines = [
         "# Accuracy on the labelled corpus", "",
         f"Test split: {both.documents} reports never used for tuning or training. Cross-validation: "
         f"{cv.get('folds', 5)}-fold, document-level, on the {cv.get('documents', '?')} train reports.",
         "Two-class macro-F1 per item (mean of the F1 of present and of absent); P / R for \"present\".",
-        "`winner` is the setting chosen in cross-validation and shipped in the item's YAML.", "",
-        "| item | test n (present / absent) | test P / R, rules | test macro-F1, rules | test P / R, rules + model "
-        "| test macro-F1, rules + model | CV macro-F1, rules | CV macro-F1, rules + model | winner (CV) |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+        "`CV winner`: the better setting in cross-validation. `shipped`: what the item's YAML uses — the CV",
+        "winner, except where the learned signal lowered the dev set's macro-F1 (then the rules alone).", "",
+        "| item | test n (present / absent) | test P / R, rules | test macro-F1, rules | test P / R, shipped "
+        "| test macro-F1, shipped | CV macro-F1, rules | CV macro-F1, rules + model | CV winner | shipped |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for item in rs.guideline.order:
         s = both.items.get(item)
@@ -67,13 +76,18 @@ def main() -> int:
                 win += f" (model ≥ {c['threshold']})"
             if c.get("floor"):
                 win += f" (floor {c['floor']})"
-        lines.append(f"| {item} | {n} | {pr_r} | {f_r} | {pr_b} | {f_b} | {cv_r} | {cv_b} | {win} |")
+        spec = rs.rule(item).spec
+        ts = [sig.model for part in spec.parts for sig in part.evidence if sig.model is not None]
+        shipped = "rules" if not ts and not spec.model_floor else "rules + model" + (
+            f" (model ≥ {ts[0]})" if ts else "") + (f" (floor {spec.model_floor})" if spec.model_floor else "")
+        lines.append(f"| {item} | {n} | {pr_r} | {f_r} | {pr_b} | {f_b} | {cv_r} | {cv_b} | {win} | {shipped} |")
     lines += ["",
-              f"**Test split, CARE items: rules {rules.headline(False):.3f}, rules + model {both.headline(False):.3f}. "
-              f"Declarations: rules {rules.headline(True):.3f}, rules + model {both.headline(True):.3f}.**",
+              f"**Test split, CARE items: rules alone {rules.headline(False):.3f}, as shipped {both.headline(False):.3f}. "
+              f"Declarations: rules alone {rules.headline(True):.3f}, as shipped {both.headline(True):.3f}.**",
               f"Cross-validation (train): CARE rules {cv.get('care_rules', 0):.3f}, rules + model "
               f"{cv.get('care_rules_model', 0):.3f}; declarations {cv.get('declarations_rules', 0):.3f}, "
-              f"{cv.get('declarations_rules_model', 0):.3f}."]
+              f"{cv.get('declarations_rules_model', 0):.3f}; as shipped: CARE "
+              f"{sum(care_cv) / max(len(care_cv), 1):.3f}, declarations {sum(decl_cv) / max(len(decl_cv), 1):.3f}."]
     # Declarations to rtransparent's measure: sensitivity and specificity.
     lines += ["", "| declaration | sensitivity | specificity |", "|---|---:|---:|"]
     for item in ("x-coi", "x-funding", "x-ethics", "x-care"):

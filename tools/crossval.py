@@ -143,6 +143,7 @@ def main() -> int:
 
 
 _MODEL_LINE = re.compile(r"^(\s*)(#\s*)?(- )?model: [0-9.]+(.*)$")
+_SIGNAL_KEY = re.compile(r"^(?:  #   |    )((?:about|none|when|affirmed|sections|not_sections|any|all): .*)$")
 
 
 def write_thresholds(ruleset, result: dict) -> None:
@@ -158,17 +159,25 @@ def write_thresholds(ruleset, result: dict) -> None:
             at = next(k for k, ln in enumerate(lines) if ln.startswith("evidence:") or ln.startswith("components:"))
             lines.insert(at, f"model_floor: {info['floor']}  # learned veto, chosen by cross-validation")
         out = []
+        state = None  # "on" / "off" while inside the learned signal's own lines
         for line in lines:
             m = _MODEL_LINE.match(line)
             if m and "learned" in m.group(4):
                 indent, dash = m.group(1), m.group(3) or ""
                 t = info["threshold"]
                 if t is None:
-                    out.append(f"{indent}# {dash}model: 0.5{m.group(4)}")
+                    out.append(f"{indent}# {dash}model: 0.5  # learned: off, the rules alone did better in cross-validation")
+                    state = "off"
                 else:
-                    out.append(f"{indent}{dash}model: {t}{m.group(4)}")
-            else:
-                out.append(line)
+                    out.append(f"{indent}{dash}model: {t}  # learned: threshold chosen by cross-validation")
+                    state = "on"
+                continue
+            body = _SIGNAL_KEY.match(line)
+            if state and body:  # the signal's other keys follow it in or out of comment
+                out.append(("  #   " if state == "off" else "    ") + body.group(1))
+                continue
+            state = None
+            out.append(line)
         path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
