@@ -33,7 +33,7 @@ def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
     if color == "never":
         return Console(file=stream, no_color=True, highlight=False, soft_wrap=not tty,
                        force_terminal=False, emoji=False)
-    return Console(file=stream, highlight=False, soft_wrap=not tty, force_terminal=True, emoji=False,
+    return Console(file=stream, no_color=False, highlight=False, soft_wrap=not tty, force_terminal=True, emoji=False,
                    color_system="standard" if not tty else "auto", width=None if tty else 100)
 
 
