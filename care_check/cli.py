@@ -370,7 +370,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--input-format", choices=INPUT_FORMATS, default=None,
                    help="read every file as this format instead of detecting it")
     c.add_argument("--stdin-filename", metavar="FILE",
-                   help="the name of the manuscript read from '-' (its format, config lookup and reports)")
+                   help="the name of the manuscript read from '-' (for its format and in reports)")
     c.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1, default=0,
                    help="text: one summary line per failing file, nothing on success (the last of -q/-v wins)")
     c.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=1,

@@ -141,21 +141,23 @@ def test_color_flag_and_variables(capsys, monkeypatch, env, flag, coloured):
 
 # --- standard input -------------------------------------------------------------------------
 
-def test_stdin_with_a_filename_and_a_leading_suppression_comment(tmp_path):
-    text = "<!-- care-check: disable=13 -->\n" + GAPPY.read_text()
-    proc = subprocess.run([sys.executable, "-m", "care_check", "check", "-", "--stdin-filename", "papers/case.md",
-                           "--format", "json"], input=text.encode(), capture_output=True, cwd=tmp_path,
-                          env={**os.environ, "NO_COLOR": "1"})
-    data = json.loads(proc.stdout)
+def stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+def test_stdin_with_a_filename_and_a_leading_suppression_comment(capsys, monkeypatch, tmp_path):
+    stdin(monkeypatch, ("<!-- care-check: disable=13 -->\n" + GAPPY.read_text()).encode())
+    code, out, _ = main(capsys, "check", "-", "--stdin-filename", "papers/case.md", "--format", "json")
+    data = json.loads(out)
     assert data["document"]["path"] == "papers/case.md" and data["document"]["format"] == "markdown"
     assert {i["id"]: i["suppressed"] for i in data["items"]}["13"] is True
-    assert proc.returncode == 1 and not (tmp_path / "papers").exists()
+    assert code == 1 and not (tmp_path / "papers").exists()
 
 
 def test_stdin_empty_or_misused_is_one_line_exit_2(capsys, monkeypatch):
-    import io
-
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"  \n")))
+    stdin(monkeypatch, b"  \n")
     code, out, err = main(capsys, "check", "-", "--stdin-filename", "x.md")
     assert code == 2 and err == "care-check: error: x.md: standard input is empty\n"
     code, _, err = main(capsys, "check", str(GAPPY), "--stdin-filename", "x.md")

@@ -165,3 +165,5 @@ def test_pre_commit_hook_is_declared():
     assert hook["id"] == "care-check" and hook["entry"] == "care-check check --quiet" and hook["language"] == "python"
     assert all(re.search(hook["files"], f) for f in ("a.md", "b.tex", "c.docx", "d.htm", "e.html", "f.xml"))
     assert not re.search(hook["files"], "setup.py")
+    assert all(re.search(hook["exclude"], f) for f in ("README.md", "docs/CHANGELOG.md", "LICENSE.txt"))
+    assert not re.search(hook["exclude"], "manuscripts/readmission-case.md")
