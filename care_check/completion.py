@@ -108,7 +108,7 @@ def zsh(parser: argparse.ArgumentParser, prog: str) -> str:
                 value = (f":value:({' '.join(o.choices)})" if o.choices
                          else ":dir:_files -/" if o.dirs else ":file:_files")
             names = "{" + ",".join(o.flags) + "}" if len(o.flags) > 1 else o.flags[0]
-            prefix = f"'(" + " ".join(o.flags) + ")'" if len(o.flags) > 1 else ""
+            prefix = "'(" + " ".join(o.flags) + ")'" if len(o.flags) > 1 else ""
             specs.append(f"{prefix}{names}'[{desc}]{value}'")
         positional_choices = [a for a in sub._actions if not a.option_strings and a.choices]
         specs.append(f"'*:arg:({' '.join(positional_choices[0].choices)})'" if positional_choices else "'*:file:_files'")

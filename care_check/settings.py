@@ -23,6 +23,8 @@ DEFAULT = "default"
 
 @dataclass(frozen=True)
 class Setting:
+    """One effective value and where it came from (shown by care-check config)."""
+
     value: Any
     source: str  # "default", a config file path, "--flag" or an environment variable
 
