@@ -1,12 +1,12 @@
 """Command line: ``care-check check|sections|rules|eval``.
 
-Exit codes (stable, for CI):
+Exit codes (stable, for CI; also in ``--help``):
   0  nothing at or above the --fail-on level (suppressed and info items never fail)
   1  at least one item at or above the --fail-on level
   2  usage error, unreadable input, invalid rules or config (one line on stderr per
      problem; the other files are still checked)
 
-Settings come from the flags, else the config file (see care_check.config), else defaults.
+Settings come from the flags, else the config file (see care_check.settings), else defaults.
 """
 
 from __future__ import annotations
@@ -22,15 +22,31 @@ from .errors import CareCheckError
 from .reporters import FORMATS, SORTS
 
 if TYPE_CHECKING:
-    from .config import Config
     from .engine import Checker
     from .model import Report
+    from .settings import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-# Project files a folder of manuscripts often holds; named explicitly, they are still checked.
-NOT_MANUSCRIPTS = frozenset({"README", "CHANGELOG", "CHANGES", "LICENSE", "LICENCE", "CONTRIBUTING", "NOTICE"})
 # Kept here, not imported from the readers, so `care-check --version` starts fast.
 INPUT_FORMATS = ["docx", "html", "jats", "latex", "markdown", "pdf", "text"]
+COLORS = ("auto", "always", "never")
+
+EXIT_CODES = """exit codes:
+  0  no item at or above the --fail-on level (items of severity info never fail)
+  1  at least one item at or above the --fail-on level
+  2  usage error, unreadable or hostile input, invalid rules or config (one line per problem
+     on stderr, naming the file; the other files are still checked)"""
+
+EXAMPLES = """examples:
+  care-check check paper.md                          item-by-item report with evidence and fixes
+  care-check check manuscripts/ -q                   one line per failing file (.gitignore respected)
+  care-check check manuscripts/ --exclude 'drafts/' --ignore 12,x-care
+  care-check check paper.md --format sarif -o care-check.sarif   code scanning
+  care-check check manuscripts/ --format github      annotations in a GitHub workflow
+  pandoc paper.docx -t markdown | care-check check - --stdin-filename paper.md
+  care-check rules 13                                what item 13 asks, where it looks, the fix
+  care-check config                                  effective settings and where each came from
+  care-check completion bash > ~/.local/share/bash-completion/completions/care-check"""
 
 
 def _err(msg: str) -> None:
@@ -43,23 +59,11 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
-def expand_paths(paths: list[str]) -> tuple[list[str], list[str]]:
-    """Files to check, in the order given; folders expand to their supported files."""
-    from .readers import EXTENSIONS
+def expand_paths(paths: list[str], exclude: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """Files to check, in the order given; folders expand to their supported files (see care_check.walk)."""
+    from .walk import expand_paths as walk
 
-    files: list[str] = []
-    problems: list[str] = []
-    for p in paths:
-        if os.path.isdir(p):
-            found = sorted(str(f) for f in Path(p).rglob("*")
-                           if f.is_file() and f.suffix.lower() in EXTENSIONS and not f.name.startswith(".")
-                           and Path(f.name).stem.upper() not in NOT_MANUSCRIPTS)
-            if not found:
-                problems.append(f"{p}: no supported manuscripts in this folder")
-            files.extend(found)
-        else:
-            files.append(p)
-    return files, problems
+    return walk(paths, exclude)
 
 
 def _checker(rules: str | None, use_model: bool = True):
@@ -80,15 +84,21 @@ def _same_file(a: str, b: str) -> bool:
         return os.path.realpath(a) == os.path.realpath(b)
 
 
-def _render(fmt: str, reports: list[Report], checker: Checker, cfg: Config, fail_on: str,
-            suppressed: dict[str, dict[str, str]]) -> str | None:
+def _render(fmt: str, reports: list[Report], checker: Checker, settings: Settings,
+            suppressed: dict[str, dict[str, str]], problems: list[tuple[str, str]]) -> str | None:
     """The whole report as text for the machine formats (None: nothing to print)."""
-    from .reporters import checklist, json_report, junit, sarif
+    from .repo import find_root
+    from .reporters import checklist, github, json_report, junit, markdown, sarif
 
+    root, fail_on = find_root(), settings["fail-on"]
     if fmt == "sarif":
-        return sarif.render(reports, checker.ruleset, suppressed, cfg.severity)
+        return sarif.render(reports, checker.ruleset, suppressed, settings["severity"], root, problems)
     if fmt == "junit":
-        return junit.render(reports, fail_on, suppressed)
+        return junit.render(reports, fail_on, suppressed, root)
+    if fmt == "github":
+        return github.render(reports, root, fail_on, suppressed, problems) or None
+    if fmt == "markdown":
+        return markdown.render(reports, root, fail_on, suppressed, problems)
     if not reports:
         return None
     if fmt == "json":
@@ -99,64 +109,110 @@ def _render(fmt: str, reports: list[Report], checker: Checker, cfg: Config, fail
 def cmd_check(args: argparse.Namespace) -> int:
     import io
 
-    from .config import load_config
-    from .model import Status
     from .pipeline import check_path
+    from .policy import fails
+    from .readers.source import read_stream
     from .reporters import summary, terminal
+    from .settings import resolve
     from .suppress import for_report
 
-    cfg = load_config(args.config)
-    fmt = args.format or cfg.format or "text"
-    fail_on = args.fail_on or cfg.fail_on or "missing"
+    settings = resolve(args)
+    cfg = settings.config
+    fmt, fail_on = settings["format"], settings["fail-on"]
+    quiet, verbose = args.verbosity < 0, args.verbosity > 0
     if args.summary_only and fmt != "text":
         _err("--summary-only needs --format text (see care-check --help)")
         return EXIT_ERROR
-    files, problems = expand_paths(args.paths)
-    if args.output and any(_same_file(args.output, f) for f in files):
+    if args.paths.count("-") > 1:
+        _err("'-' (standard input) can be given once (see care-check --help)")
+        return EXIT_ERROR
+    if args.stdin_filename and "-" not in args.paths:
+        _err("--stdin-filename names the manuscript read from '-'; give '-' as a path (see care-check --help)")
+        return EXIT_ERROR
+    files, folder_problems = expand_paths(args.paths, settings["exclude"])
+    if args.output and any(f != "-" and _same_file(args.output, f) for f in files):
         _err(f"{args.output}: is one of the input files; refusing to overwrite it")
         return EXIT_ERROR
-    for p in problems:
+    problems: list[tuple[str, str]] = []
+    for p in folder_problems:
         _err(p)
-    checker = _checker(args.rules or cfg.rules, not args.no_model)
+        problems.append((p.split(": ", 1)[0], p.split(": ", 1)[-1]))
+    checker = _checker(settings["rules"], not args.no_model)
     known = [r.spec.id for r in checker.ruleset.rules]
-    cfg.check_ids(known)
+    settings.check_ids(known)
+    policy = settings.suppressed_by_policy(known)
     reports = []
     suppressed: dict[str, dict[str, str]] = {}
     sink = io.StringIO() if args.output else None
-    console = terminal.make_console(sink) if fmt == "text" else None
+    console = terminal.make_console(sink, settings["color"]) if fmt == "text" else None
     for f in files:
+        path, data = f, None
         try:
-            report = cfg.apply(check_path(f, checker, args.input_format))
+            if f == "-":
+                path = args.stdin_filename or "-"
+                data = read_stream(path, sys.stdin.buffer)
+            report = cfg.apply(check_path(path, checker, args.input_format, data))
         except CareCheckError as exc:
             _err(str(exc))
-            problems.append(str(exc))
+            problems.append((getattr(exc, "path", path), getattr(exc, "problem", str(exc))))
             continue
-        sup, warnings = for_report(report, known, cfg.disable)
+        sup, warnings = for_report(report, known, policy, data)
         for w in warnings:
             _warn(w)
         suppressed[report.document.path] = sup
         reports.append(report)
-        if console is not None and not args.summary_only:
-            terminal.render(report, console, verbose=args.verbose, suppressed=sup)
-    if console is not None and reports and (args.summary_only or len(reports) > 1):
+        if console is None or args.summary_only:
+            continue
+        if quiet:
+            failing = [v for v in report.verdicts if fails(v, fail_on, sup.get(v.id))]
+            if failing:
+                terminal.quiet_line(report, failing, console)
+        else:
+            terminal.render(report, console, verbose=verbose, suppressed=sup)
+    if console is not None and reports and not quiet and (args.summary_only or len(reports) > 1):
         summary.render(reports, console, args.sort, suppressed)
     text = sink.getvalue() if sink is not None else None
     if console is None:
-        text = _render(fmt, reports, checker, cfg, fail_on, suppressed)
+        text = _render(fmt, reports, checker, settings, suppressed, problems)
         if text is not None and not args.output:
             print(text)
     if args.output and text is not None:
         try:
-            Path(args.output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+            Path(args.output).write_text(text if text.endswith("\n") or not text else text + "\n", encoding="utf-8")
         except OSError as exc:
             _err(f"{args.output}: cannot write: {exc.strerror or exc}")
             return EXIT_ERROR
-    failing = {"missing": {Status.MISSING}, "partial": {Status.MISSING, Status.PARTIAL}, "never": set()}[fail_on]
     if problems:
         return EXIT_ERROR
-    if any(v.status in failing and v.severity != "info" and v.id not in suppressed[r.document.path]
-           for r in reports for v in r.verdicts):
+    if any(fails(v, fail_on, suppressed[r.document.path].get(v.id)) for r in reports for v in r.verdicts):
         return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    """The effective settings and where each came from (flag, config file, environment, default)."""
+    import json
+
+    from .settings import resolve
+
+    settings = resolve(args)
+    if args.json:
+        print(json.dumps({k: {"value": list(s.value) if isinstance(s.value, tuple) else s.value, "source": s.source}
+                          for k, s in settings.values.items()}, indent=2))
+        return EXIT_OK
+    for key, s in settings.values.items():
+        value = s.value
+        if key == "rules" and value is None:
+            value = "(bundled CARE guideline)"
+        elif key == "config-file" and value is None:
+            value = "(none)"
+        elif key == "select" and not value:
+            value = "(all items)"
+        elif isinstance(value, (tuple, list)):
+            value = ", ".join(value) or "–"
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}={v}" for k, v in value.items()) or "–"
+        print(f"{key:<12} {str(value):<32} {s.source}")
     return EXIT_OK
 
 
@@ -179,12 +235,49 @@ def cmd_sections(args: argparse.Namespace) -> int:
     return status
 
 
+def _explain(ruleset, item: str) -> int:
+    """``care-check rules ID``: what the item asks, where it looks, an example that satisfies it, the fix."""
+    import textwrap
+
+    from .settings import split_ids
+
+    ids = split_ids([item], ruleset.guideline.id)
+    try:
+        rule = ruleset.rule(ids[0] if ids else item)
+    except KeyError:
+        _err(f"unknown item '{item}' (care-check rules lists them)")
+        return EXIT_ERROR
+    s = rule.spec
+
+    def para(title: str, text: str) -> None:
+        print(f"\n{title}")
+        for chunk in text.strip().split("\n"):
+            print(textwrap.fill(chunk, width=88, initial_indent="  ", subsequent_indent="  ") if chunk else "")
+
+    print(f"{ruleset.guideline.id.upper()}-{s.id}  {s.title}")
+    print(f"  topic: {s.topic} · severity: {s.severity} (info never fails a run) · applies to: "
+          f"{ {'front': 'front matter', 'body': 'the body', 'any': 'any part'}[s.applies]}")
+    para("What it asks", s.asks)
+    where = ", ".join(x.replace("_", " ") for x in s.sections)
+    fallback = {"anywhere": "; then anywhere else in the text", "none": "",
+                "unstructured": "; anywhere when the text has none of these sections"}[s.fallback]
+    para("Where it looks", f"sections, best first: {where}{fallback}.")
+    if s.examples.reported:
+        para("An example that satisfies it", s.examples.reported[0])
+    para("Fix", s.fix)
+    shown = os.path.relpath(rule.path) if not os.path.relpath(rule.path).startswith("..") else rule.path
+    para("Source", f"{s.source}\nrule file: {Path(shown).as_posix()}")
+    return EXIT_OK
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     from .ruleset import load_guideline
 
     ruleset = load_guideline(args.rules)
     if args.check:
         _checker(args.rules)  # compiles every pattern; a bad one raises RuleError
+    if args.item:
+        return _explain(ruleset, args.item)
     g = ruleset.guideline
     print(f"{g.title} ({g.id} {g.version}) — {len(ruleset.rules)} items")
     for r in ruleset.rules:
@@ -193,6 +286,13 @@ def cmd_rules(args: argparse.Namespace) -> int:
         if args.verbose:
             print(f"            {s.asks}")
             print(f"            {Path(r.path).name}")
+    return EXIT_OK
+
+
+def cmd_completion(args: argparse.Namespace) -> int:
+    from .completion import script
+
+    print(script(args.shell, build_parser()), end="")
     return EXIT_OK
 
 
@@ -220,35 +320,61 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="care-check", description="Check a case report against the CARE guideline, "
-                     "item by item, with evidence.")
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = _Parser(prog="care-check", formatter_class=raw,
+                     description="Check a case report against the CARE guideline, item by item, with evidence.",
+                     epilog=f"{EXAMPLES}\n\n{EXIT_CODES}")
     parser.add_argument("--version", action="version", version=f"care-check {__version__}")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--rules", metavar="DIR", help="a guideline folder of YAML rules (default: bundled CARE)")
         p.add_argument("--no-model", action="store_true",
                        help="rules alone: ignore the learned sentence signal the rules may use")
 
-    c = sub.add_parser("check", help="check manuscripts and report each CARE item")
-    c.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    c.add_argument("--format", choices=FORMATS, default=None,
-                   help="text (default), json, sarif (code scanning), junit (CI test reports) "
-                        "or checklist (the filled CARE checklist, Markdown)")
-    c.add_argument("--fail-on", choices=["missing", "partial", "never"], default=None,
-                   help="exit 1 when an item is at or above this level (default: missing)")
+    def policy(p: argparse.ArgumentParser) -> None:
+        """The settings a config file may also set (shared by check and config)."""
+        p.add_argument("--format", choices=FORMATS, default=None,
+                       help="text (default), json, sarif (code scanning), junit (CI test reports), github "
+                            "(workflow annotations), markdown (job summary / PR comment) or checklist "
+                            "(the filled CARE checklist)")
+        p.add_argument("--fail-on", choices=["missing", "partial", "never"], default=None,
+                       help="exit 1 when an item is at or above this level (default: missing)")
+        p.add_argument("--select", action="append", metavar="IDS",
+                       help="check only these items (comma-separated, repeatable; CARE-13 or 13); "
+                            "the others are shown as suppressed")
+        p.add_argument("--ignore", action="append", metavar="IDS",
+                       help="never fail on these items (like the config's disable)")
+        p.add_argument("--exclude", action="append", metavar="GLOB",
+                       help="leave out files and folders matching GLOB (gitignore syntax) when walking a "
+                            "folder; repeatable; an explicit path is always checked")
+        p.add_argument("--config", metavar="FILE", help="config file (default: nearest .care-check.yaml, "
+                       "care-check.yaml or pyproject.toml [tool.care-check] from here upward)")
+        p.add_argument("--isolated", action="store_true", help="ignore every config file: defaults and flags only")
+        p.add_argument("--color", choices=COLORS, default=None,
+                       help="colour in the text report: auto (default: on a terminal, off with NO_COLOR, "
+                            "on with FORCE_COLOR), always or never")
+        common(p)
+
+    c = sub.add_parser("check", help="check manuscripts and report each CARE item", formatter_class=raw,
+                       epilog=f"{EXAMPLES}\n\n{EXIT_CODES}")
+    c.add_argument("paths", nargs="+", metavar="PATH",
+                   help="files or folders ('-' reads one manuscript from standard input)")
+    policy(c)
     c.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout "
                    "(never one of the inputs)")
     c.add_argument("--summary-only", action="store_true",
                    help="text: print only the one-row-per-file summary table")
     c.add_argument("--sort", choices=SORTS, default="name",
                    help="order of the summary table: name (default), completeness or missing (worst first)")
-    c.add_argument("--config", metavar="FILE", help="config file (default: nearest .care-check.yaml, "
-                   "care-check.yaml or pyproject.toml [tool.care-check] from here upward)")
     c.add_argument("--input-format", choices=INPUT_FORMATS, default=None,
                    help="read every file as this format instead of detecting it")
-    c.add_argument("-v", "--verbose", action="store_true", help="show up to three evidence sentences per item")
-    common(c)
+    c.add_argument("--stdin-filename", metavar="FILE",
+                   help="the name of the manuscript read from '-' (for its format and in reports)")
+    c.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1, default=0,
+                   help="text: one summary line per failing file, nothing on success (the last of -q/-v wins)")
+    c.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=1,
+                   help="show up to three evidence sentences per item")
     c.set_defaults(func=cmd_check)
 
     s = sub.add_parser("sections", help="print the detected structure of manuscripts")
@@ -256,11 +382,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--input-format", choices=INPUT_FORMATS, default=None)
     s.set_defaults(func=cmd_sections)
 
-    r = sub.add_parser("rules", help="list the checklist items of a rule set")
+    r = sub.add_parser("rules", help="list the checklist items, or explain one (care-check rules 13)")
+    r.add_argument("item", nargs="?", metavar="ID", help="an item id (13, 5a, x-coi or CARE-13): what it asks, "
+                   "where it looks, an example that satisfies it, the fix")
     r.add_argument("-v", "--verbose", action="store_true")
     r.add_argument("--check", action="store_true", help="also compile every pattern")
     common(r)
     r.set_defaults(func=cmd_rules)
+
+    g = sub.add_parser("config", help="show the effective configuration and where each value came from")
+    policy(g)
+    g.add_argument("--json", action="store_true", help="as JSON")
+    g.set_defaults(func=cmd_config)
+
+    k = sub.add_parser("completion", help="print a shell completion script (bash, zsh or fish)")
+    from .completion import SHELLS
+    k.add_argument("shell", choices=SHELLS)
+    k.set_defaults(func=cmd_completion)
 
     e = sub.add_parser("eval", help="agreement with reference labels (<stem>.gold.json)")
     e.add_argument("docs", metavar="DOCS_DIR")

@@ -33,6 +33,7 @@ class Config(BaseModel):
     severity: dict[str, Literal["error", "warning", "info"]] = {}
     rules: str | None = None
     format: Literal[FORMATS] | None = None  # type: ignore[valid-type]
+    exclude: tuple[str, ...] = ()  # globs (gitignore syntax) left out when a folder is walked
     _source: str | None = PrivateAttr(None)
 
     @field_validator("disable", mode="before")
@@ -41,6 +42,11 @@ class Config(BaseModel):
         if isinstance(v, str):
             v = v.split(",")
         return tuple(str(i).strip() for i in v) if isinstance(v, (list, tuple)) else v
+
+    @field_validator("exclude", mode="before")
+    @classmethod
+    def _globs(cls, v: Any) -> Any:
+        return (v,) if isinstance(v, str) else v
 
     @field_validator("severity", mode="before")
     @classmethod
@@ -96,7 +102,7 @@ def _parse(path: Path) -> dict[str, Any] | None:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of keys (fail-on, disable, severity, rules, format)")
+        raise ConfigError(f"{path}: expected a mapping of keys (fail-on, disable, severity, rules, format, exclude)")
     return data
 
 

@@ -36,27 +36,33 @@ def _scan(text: str, first_line: int = 1) -> list[tuple[str, int]]:
     return found
 
 
-def directives(report: Report) -> list[tuple[str, int]]:
+def directives(report: Report, source: bytes | None = None) -> list[tuple[str, int]]:
     """(item id, line) for each id a directive names.
 
-    Text formats are searched in the file itself (read-only, comments included); binary
-    ones (DOCX, PDF) in the text their reader extracted.
+    Text formats are searched in the file itself (read-only, comments included), or in
+    ``source`` when the manuscript came from standard input; binary ones (DOCX, PDF) in the
+    text their reader extracted.
     """
     doc = report.document
     if doc.format not in _BINARY_FORMATS:
         try:
-            return _scan(Path(doc.path).read_bytes().decode("utf-8", errors="replace"))
+            data = source if source is not None else Path(doc.path).read_bytes()
+            return _scan(data.decode("utf-8", errors="replace"))
         except OSError:
             pass
     return [hit for s in doc.sections for b in s.blocks for hit in _scan(b.text, b.line)]
 
 
-def for_report(report: Report, known: Iterable[str], disabled: Iterable[str] = ()) -> tuple[dict[str, str], list[str]]:
-    """The suppressed items of one report and a warning per unknown id in its directives."""
+def for_report(report: Report, known: Iterable[str], disabled: Iterable[str] | Mapping[str, str] = (),
+               source: bytes | None = None) -> tuple[dict[str, str], list[str]]:
+    """The suppressed items of one report and a warning per unknown id in its directives.
+
+    ``disabled``: ids the config turns off, or a mapping id -> why (config, --ignore, --select).
+    """
     known = set(known)
-    out = {i: "config" for i in disabled}
+    out = dict(disabled) if isinstance(disabled, Mapping) else {i: "config" for i in disabled}
     warnings = []
-    for item, line in directives(report):
+    for item, line in directives(report, source):
         if item in known:
             out.setdefault(item, f"line {line}")
         else:

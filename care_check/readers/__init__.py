@@ -55,7 +55,11 @@ def detect_format(path: str, data: bytes) -> str:
 
 def read_path(path: str, fmt: str | None = None) -> RawDocument:
     """Read one manuscript file into a RawDocument, or raise InputError."""
-    data = read_bytes(path)
+    return read_data(path, read_bytes(path), fmt)
+
+
+def read_data(path: str, data: bytes, fmt: str | None = None) -> RawDocument:
+    """Read a manuscript's bytes (from a file or standard input) named ``path``."""
     fmt = fmt or detect_format(path, data)
     if fmt in BYTES_READERS:
         return BYTES_READERS[fmt](path, data)
@@ -65,4 +69,4 @@ def read_path(path: str, fmt: str | None = None) -> RawDocument:
     return reader(path, decode(path, data))
 
 
-__all__ = ["read_path", "detect_format", "EXTENSIONS", "READERS", "TEXT_READERS", "BYTES_READERS", "MAX_BYTES"]
+__all__ = ["read_path", "read_data", "detect_format", "EXTENSIONS", "READERS", "TEXT_READERS", "BYTES_READERS", "MAX_BYTES"]

@@ -6,6 +6,8 @@ reduced to their text; soft line breaks are kept so every sentence knows its lin
 
 from __future__ import annotations
 
+import re
+
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -14,6 +16,9 @@ from ..sections import Lexicon, load_lexicon
 from .structure import SectionBuilder
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
+# A paragraph that is only HTML comments (e.g. a care-check directive on the first line) is
+# not manuscript text: kept, it would stand before the title and hide it.
+_COMMENTS_ONLY = re.compile(r"\s*(?:<!--.*?-->\s*)+", re.S)
 
 
 def _inline_text(tok: Token) -> str:
@@ -44,7 +49,8 @@ def read(path: str, text: str, lexicon: Lexicon | None = None) -> RawDocument:
             else:
                 b.heading(heading, level, line)
         elif tok.type == "inline" and tokens[i - 1].type == "paragraph_open":
-            b.paragraph(_inline_text(tok), line)
+            if not _COMMENTS_ONLY.fullmatch(_inline_text(tok)):
+                b.paragraph(_inline_text(tok), line)
         elif tok.type == "tr_open":
             row = []
             table_line = table_line or line

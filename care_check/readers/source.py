@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import re
+from typing import BinaryIO
 
 from ..errors import InputError
 
 MAX_BYTES = 20 * 1024 * 1024  # a case report is rarely over 1 MB; 20 MB leaves room for XML
-_XML_START = re.compile(rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*(?:<!DOCTYPE[^>]*>\s*)?<", re.S)
+# A prolog, comments (each ending at its own "-->") and a doctype, then a start tag: a
+# Markdown file whose first line is an HTML comment (a care-check directive) is not XML.
+_XML_START = re.compile(rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--(?:(?!-->).)*-->\s*)*(?:<!DOCTYPE[^>]*>\s*)?<[A-Za-z_]",
+                        re.S)
 
 
 def read_bytes(path: str) -> bytes:
@@ -32,6 +36,19 @@ def read_bytes(path: str) -> bytes:
         raise InputError(path, f"file is over the {MAX_BYTES // (1024 * 1024)} MB limit")
     if not data.strip():
         raise InputError(path, "file is empty")
+    return data
+
+
+def read_stream(name: str, stream: BinaryIO) -> bytes:
+    """A manuscript piped on standard input, under the same limits as a file."""
+    try:
+        data = stream.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise InputError(name, f"cannot read standard input: {exc.strerror or exc}") from None
+    if len(data) > MAX_BYTES:
+        raise InputError(name, f"input is over the {MAX_BYTES // (1024 * 1024)} MB limit")
+    if not data.strip():
+        raise InputError(name, "standard input is empty")
     return data
 
 
@@ -78,7 +95,7 @@ def sniff(data: bytes) -> str | None:
         low = head.lower()
         if b"<html" in low or b"<!doctype html" in low:
             return "html"
-        first = _FIRST_TAG.match(head, xml.end() - 1)  # the root element's name
+        first = _FIRST_TAG.match(head, xml.end() - 2)  # the root element's name
         if first and _HTML_FIRST_TAG.match(b"<" + first.group(1) + b" "):
             return "html"
         return "jats"

@@ -1,13 +1,21 @@
 """SARIF 2.1.0, so code-review tools (GitHub code scanning, IDEs) show gaps like lint findings.
 
-One run; every checklist item is a rule; each missing or partial item is a result located
-at the section that was searched first. Reported items are not problems, so they are not
-results: each document's summary goes into the run's ``properties``. Suppressed items stay
-results with a SARIF ``suppressions`` entry, which viewers hide.
+One run; every checklist item is a rule with a namespaced id (``CARE-3a``); each missing or
+partial item is a result located at the section that was searched first. Reported items
+are not problems, so they are not results: each document's summary goes into the run's
+``properties``. Suppressed items stay results with a SARIF ``suppressions`` entry, which
+viewers hide.
+
+For code scanning to follow a finding across commits: artifact URIs are relative to the
+repository root (``uriBaseId: SRCROOT``; normalised, forward slashes), and every result
+carries a ``partialFingerprints`` value built from the file and the item only, so it stays
+the same when text is added above the finding. A file that could not be read appears as a
+tool execution notification instead of vanishing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,78 +23,102 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..model import Report, Status, Verdict
+from ..model import Report, Status
+from ..policy import is_gap
+from ..repo import relative_to_root
 from ..ruleset import Ruleset
 from ..suppress import why
+from .locate import rule_id, section_line
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+ROOT_ID = "SRCROOT"
+FINGERPRINT = "careCheckItem/v1"
 
 
-def _uri(path: str) -> str:
-    p = Path(path)
-    return p.as_uri() if p.is_absolute() else quote(p.as_posix())
+def location(path: str, root: Path) -> dict[str, str]:
+    """An artifactLocation: relative to the root when inside it, else an absolute file URI."""
+    rel = relative_to_root(path, root) if path != "-" else None
+    if rel is not None:
+        return {"uri": quote(rel), "uriBaseId": ROOT_ID}
+    if path == "-":
+        return {"uri": "stdin"}
+    return {"uri": Path(path).resolve().as_uri()}
 
 
-def _line(report: Report, v: Verdict) -> int:
-    """The line of the first section searched for the item (1 when unknown)."""
-    for name in v.searched[:1]:
-        for s in report.document.sections:
-            if (s.heading.strip() or s.kind.replace("_", " ")) == name:
-                return max(s.line, 1)
-    return 1
+def fingerprint(uri: str, rid: str) -> str:
+    """Same file, same item: same value, wherever the section moved."""
+    return hashlib.sha256(f"{uri}\0{rid}".encode()).hexdigest()[:32]
 
 
 def _rule(ruleset: Ruleset, item_id: str, severity: Mapping[str, str]) -> dict[str, Any]:
     s = ruleset.rule(item_id).spec
     return {
-        "id": s.id, "name": s.title,
+        "id": rule_id(ruleset.guideline.id, s.id), "name": s.title,
         "shortDescription": {"text": s.title},
         "fullDescription": {"text": s.asks},
         "help": {"text": s.fix},
         "defaultConfiguration": {"level": LEVELS[severity.get(s.id, s.severity)]},
-        "properties": {"topic": s.topic, "severity": severity.get(s.id, s.severity)},
+        "properties": {"topic": s.topic, "severity": severity.get(s.id, s.severity), "item": s.id},
     }
 
 
+def _notification(path: str, problem: str, root: Path) -> dict[str, Any]:
+    return {"level": "error", "message": {"text": problem},
+            "descriptor": {"id": "input-error", "index": 0},
+            "locations": [{"physicalLocation": {"artifactLocation": location(path, root)}}]}
+
+
 def render(reports: list[Report], ruleset: Ruleset, suppressed: Mapping[str, Mapping[str, str]] | None = None,
-           severity: Mapping[str, str] | None = None) -> str:
-    """The SARIF log for all reports (``severity``: config overrides of item severities)."""
+           severity: Mapping[str, str] | None = None, root: Path | None = None,
+           problems: list[tuple[str, str]] = ()) -> str:
+    """The SARIF log for all reports (``severity``: config overrides; ``problems``: (path, why) not checked)."""
+    root = root or Path.cwd()
     ids = [r.spec.id for r in ruleset.rules]
     index = {i: n for n, i in enumerate(ids)}
     results, artifacts, summaries = [], [], []
     for n, report in enumerate(reports):
-        uri = _uri(report.document.path)
-        artifacts.append({"location": {"uri": uri}})
+        loc = location(report.document.path, root)
+        artifacts.append({"location": loc})
         summaries.append({
-            "document": report.document.path, "format": report.document.format, "scope": report.document.scope,
+            "document": loc["uri"], "format": report.document.format, "scope": report.document.scope,
             "completeness": report.completeness,
             "reported": [v.id for v in report.verdicts if v.status == Status.REPORTED],
             "notApplicable": [v.id for v in report.verdicts if v.status == Status.NOT_APPLICABLE],
         })
         for v in report.verdicts:
-            if v.status not in (Status.MISSING, Status.PARTIAL):
+            if not is_gap(v):
                 continue
-            text = f"{v.id} {v.title}: {v.status.value}: {v.message.rstrip('.')}." + (f" Fix: {v.fix}" if v.fix else "")
+            rid = rule_id(report, v.id)
+            text = f"{rid} {v.title}: {v.status.value}: {v.message.rstrip('.')}." + (f" Fix: {v.fix}" if v.fix else "")
             result: dict[str, Any] = {
-                "ruleId": v.id, "level": LEVELS[v.severity], "message": {"text": text},
+                "ruleId": rid, "level": LEVELS[v.severity], "message": {"text": text},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": uri, "index": n},
-                    "region": {"startLine": _line(report, v)}}}],
-                "properties": {"status": v.status.value},
+                    "artifactLocation": {**loc, "index": n},
+                    "region": {"startLine": section_line(report, v)}}}],
+                "partialFingerprints": {FINGERPRINT: fingerprint(loc["uri"], rid)},
+                "properties": {"status": v.status.value, "item": v.id},
             }
             if v.id in index:
                 result["ruleIndex"] = index[v.id]
             reason = why(suppressed, report, v.id)
             if reason:
-                result["suppressions"] = [{"kind": "external" if reason == "config" else "inSource",
+                result["suppressions"] = [{"kind": "inSource" if reason.startswith("line ") else "external",
                                            "justification": f"disabled ({reason})"}]
             results.append(result)
+    problems = list(problems)
     log = {
         "$schema": SARIF_SCHEMA, "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "care-check", "version": __version__,
-                                "rules": [_rule(ruleset, i, severity or {}) for i in ids]}},
+                                "informationUri": "https://www.care-statement.org",
+                                "rules": [_rule(ruleset, i, severity or {}) for i in ids],
+                                "notifications": [{"id": "input-error", "shortDescription": {
+                                    "text": "A manuscript could not be read or was refused (hostile or unsupported "
+                                            "input); it was not checked."}}]}},
+            "originalUriBaseIds": {ROOT_ID: {"uri": root.resolve().as_uri().rstrip("/") + "/"}},
+            "invocations": [{"executionSuccessful": not problems,
+                             "toolExecutionNotifications": [_notification(p, why_, root) for p, why_ in problems]}],
             "artifacts": artifacts,
             "results": results,
             "properties": {"guideline": {"id": ruleset.guideline.id, "version": ruleset.guideline.version},

@@ -1,6 +1,7 @@
 """The report a person reads in a terminal: item by item, grouped by CARE topic.
 
-Rendered with rich; colour only on a terminal and never when NO_COLOR is set.
+Rendered with rich; colour per ``--color`` (auto: only on a terminal, never with NO_COLOR;
+FORCE_COLOR forces it). ``quiet_line`` is the one line ``-q`` prints for a failing file.
 """
 
 from __future__ import annotations
@@ -23,11 +24,17 @@ MARKS = {
 }
 
 
-def make_console(stream: TextIO | None = None) -> Console:
+def make_console(stream: TextIO | None = None, color: str = "auto") -> Console:
+    """A console for ``stream``: ``color`` is always, never, or auto (a terminal and no NO_COLOR)."""
     stream = stream or sys.stdout
-    plain = bool(os.environ.get("NO_COLOR")) or not stream.isatty()
-    return Console(file=stream, no_color=plain, highlight=False, soft_wrap=not stream.isatty(),
-                   force_terminal=False if plain else None, emoji=False)
+    tty = stream.isatty()
+    if color == "auto":
+        color = "never" if os.environ.get("NO_COLOR") or not tty else "always"
+    if color == "never":
+        return Console(file=stream, no_color=True, highlight=False, soft_wrap=not tty,
+                       force_terminal=False, emoji=False)
+    return Console(file=stream, no_color=False, highlight=False, soft_wrap=not tty, force_terminal=True, emoji=False,
+                   color_system="standard" if not tty else "auto", width=None if tty else 100)
 
 
 def _where(v: Verdict, i: int) -> str:
@@ -72,3 +79,11 @@ def render(report: Report, console: Console, verbose: bool = False,
     n_sup = f" · {len(suppressed)} suppressed" if suppressed else ""
     console.print(f"\n[bold]{n_rep} reported · {n_par} partial · {n_mis} missing · {n_na} not applicable"
                   f" · completeness {report.completeness:.1f}%{n_sup}[/]\n")
+
+
+def quiet_line(report: Report, failing: list[Verdict], console: Console) -> None:
+    """One line for a file with failing items: the ids to fix, then the counts (``-q``)."""
+    ids = ", ".join(v.id for v in failing)
+    console.print(f"[bold]{escape(report.document.path)}[/]: [red]{len(failing)} failing ({escape(ids)})[/] · "
+                  f"{report.count(Status.REPORTED)} reported · {report.count(Status.PARTIAL)} partial · "
+                  f"{report.count(Status.MISSING)} missing · completeness {report.completeness:.1f}%")

@@ -1,0 +1,113 @@
+"""Which files a folder stands for: supported manuscripts, minus what the project ignores.
+
+Like ruff and Vale, a folder is walked with ``.gitignore`` files respected (each applying
+below its own folder, deeper files overriding, ``.git/info/exclude`` too) and ``--exclude``
+globs (gitignore syntax, matched from the current folder) applied. A path named on the
+command line is always checked: exclusion only prunes what a folder expands to.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import pathspec
+
+from .repo import find_root
+
+# Project files a folder of manuscripts often holds; named explicitly, they are still checked.
+NOT_MANUSCRIPTS = frozenset({"README", "CHANGELOG", "CHANGES", "LICENSE", "LICENCE", "CONTRIBUTING", "NOTICE"})
+# Never manuscripts and often huge: not walked even without a .gitignore.
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
+
+
+def _spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
+    spec = pathspec.GitIgnoreSpec.from_lines(list(lines))
+    return spec if len(spec) else None
+
+
+def _read_ignore(path: Path) -> pathspec.GitIgnoreSpec | None:
+    try:
+        return _spec(path.read_text(encoding="utf-8", errors="replace").splitlines())
+    except OSError:
+        return None
+
+
+class Ignores:
+    """The .gitignore rules in force below one repository root, loaded folder by folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._specs: dict[Path, pathspec.GitIgnoreSpec | None] = {}
+        info = root / ".git" / "info" / "exclude"
+        self._base = _read_ignore(info) if info.is_file() else None
+
+    def _at(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
+        if folder not in self._specs:
+            self._specs[folder] = _read_ignore(folder / ".gitignore")
+        return self._specs[folder]
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        """True when the nearest .gitignore that has an opinion about ``path`` ignores it."""
+        try:
+            rel = path.relative_to(self.root)
+        except ValueError:
+            return False
+        folders = [self.root / Path(*rel.parts[:n]) for n in range(len(rel.parts))]
+        for folder in reversed(folders):  # the deepest file decides
+            spec = self._at(folder)
+            if spec is None:
+                continue
+            sub = path.relative_to(folder).as_posix() + ("/" if is_dir else "")
+            result = spec.check_file(sub)
+            if result.include is not None:
+                return bool(result.include)
+        if self._base is not None:
+            result = self._base.check_file(rel.as_posix() + ("/" if is_dir else ""))
+            return bool(result.include)
+        return False
+
+
+def expand_paths(paths: list[str], exclude: Iterable[str] = (), gitignore: bool = True,
+                 extensions: Iterable[str] | None = None) -> tuple[list[str], list[str]]:
+    """Files to check, in the order given, and a problem line per folder with nothing to check."""
+    if extensions is None:
+        from .readers import EXTENSIONS as extensions  # noqa: N811 - imported late: readers are slow to import
+    exts = frozenset(extensions)
+    excluded = _spec(exclude)
+    cwd = Path.cwd()
+    files: list[str] = []
+    problems: list[str] = []
+    for p in paths:
+        if p == "-" or not os.path.isdir(p):
+            files.append(p)
+            continue
+        top = Path(p)
+        ignores = Ignores(find_root(top)) if gitignore else None
+
+        def skip(path: Path, is_dir: bool) -> bool:
+            full = path.resolve()
+            if ignores is not None and ignores.ignored(full, is_dir):
+                return True
+            if excluded is None:
+                return False
+            try:
+                rel = full.relative_to(cwd).as_posix()
+            except ValueError:
+                rel = path.relative_to(top).as_posix()
+            return excluded.match_file(rel + ("/" if is_dir else ""))
+
+        found: list[str] = []
+        for folder, dirs, names in os.walk(top):
+            base = Path(folder)
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not skip(base / d, True))
+            for name in names:
+                f = base / name
+                if (f.suffix.lower() in exts and not name.startswith(".")
+                        and Path(name).stem.upper() not in NOT_MANUSCRIPTS and not skip(f, False)):
+                    found.append(str(f))
+        if not found:
+            problems.append(f"{p}: no supported manuscripts in this folder")
+        files.extend(sorted(found))
+    return files, problems
