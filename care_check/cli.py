@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import CareCheckError
+from .errors import CareCheckError, one_line, printable
 from .reporters import FORMATS, SORTS
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ INPUT_FORMATS = ["docx", "html", "jats", "latex", "markdown", "pdf", "text"]
 
 
 def _err(msg: str) -> None:
-    print(f"care-check: error: {msg}", file=sys.stderr)
+    print(f"care-check: error: {one_line(msg)}", file=sys.stderr)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,34 +43,72 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
-def expand_paths(paths: list[str]) -> tuple[list[str], list[str]]:
-    """Files to check, in the order given; folders expand to their supported files."""
+def expand_paths(paths: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """Files to check, in the order given; folders expand to their supported files.
+
+    Returns (files, problems, notes). A folder is walked without following symbolic
+    links out of it: a linked file whose target lies outside the folder is skipped (a
+    report must never quote a file nobody named). A path given explicitly is checked
+    even when it is a link, and a note says where it points.
+    """
     from .readers import EXTENSIONS
 
     files: list[str] = []
     problems: list[str] = []
+    notes: list[str] = []
     for p in paths:
         if os.path.isdir(p):
-            found = sorted(str(f) for f in Path(p).rglob("*")
-                           if f.is_file() and f.suffix.lower() in EXTENSIONS and not f.name.startswith(".")
-                           and Path(f.name).stem.upper() not in NOT_MANUSCRIPTS)
+            found, skipped = _walk(p, EXTENSIONS)
+            notes.extend(f"{link}: symbolic link to a file outside {p}; skipped" for link in skipped)
             if not found:
                 problems.append(f"{p}: no supported manuscripts in this folder")
             files.extend(found)
         else:
+            if os.path.islink(p):
+                notes.append(f"{p}: symbolic link; checking its target {os.path.realpath(p)}")
             files.append(p)
-    return files, problems
+    return files, problems, notes
+
+
+def _walk(folder: str, extensions: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Regular manuscript files under ``folder`` and the links that leave it."""
+    root = os.path.realpath(folder)
+    found: list[str] = []
+    skipped: list[str] = []
+    for dirpath, _dirs, names in os.walk(folder, followlinks=False):
+        for name in names:
+            if name.startswith(".") or Path(name).suffix.lower() not in extensions \
+                    or Path(name).stem.upper() in NOT_MANUSCRIPTS:
+                continue
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full):
+                target = os.path.realpath(full)
+                if os.path.commonpath([root, target]) != root:
+                    skipped.append(full)
+                    continue
+            if os.path.isfile(full):  # FIFOs, devices and broken links are not manuscripts
+                found.append(full)
+    return sorted(found), sorted(skipped)
 
 
 def _checker(rules: str | None, use_model: bool = True):
-    from .engine import Checker
     from .ruleset import load_guideline
 
-    return Checker(load_guideline(rules), "shipped" if use_model else None)
+    ruleset = load_guideline(rules)
+    key = (id(ruleset), use_model)
+    if key not in _COMPILED or _COMPILED[key].ruleset is not ruleset:
+        # One compiled checker per loaded rule set (load_guideline caches rule sets).
+        from .engine import Checker
+
+        _COMPILED[key] = Checker(ruleset, "shipped" if use_model else None)
+    return _COMPILED[key]
+
+
+_COMPILED: dict[tuple[int, bool], Checker] = {}
 
 
 def _warn(msg: str) -> None:
-    print(f"care-check: warning: {msg}", file=sys.stderr)
+    print(f"care-check: warning: {one_line(msg)}", file=sys.stderr)
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -96,42 +134,72 @@ def _render(fmt: str, reports: list[Report], checker: Checker, cfg: Config, fail
     return checklist.render(reports, checker.ruleset, suppressed)
 
 
+def _limits(args: argparse.Namespace, cfg: Config) -> tuple[float, int]:
+    from .guard import DEFAULT_MEMORY_MB, DEFAULT_TIME_S
+
+    time_s = args.time_limit if args.time_limit is not None else cfg.time_limit
+    memory = args.memory_limit if args.memory_limit is not None else cfg.memory_limit
+    return (DEFAULT_TIME_S if time_s is None else time_s), (DEFAULT_MEMORY_MB if memory is None else memory)
+
+
+def _check_one(path: str, checker: Checker, cfg: Config, fmt: str | None, known: list[str]):
+    """Report, suppressions and warnings for one file (runs in the guarded child)."""
+    from .pipeline import check_path
+    from .suppress import for_report
+
+    report = cfg.apply(check_path(path, checker, fmt))
+    sup, warnings = for_report(report, known, cfg.disable)
+    report.document.path = printable(report.document.path)  # shown safely whatever its bytes
+    return report, sup, warnings
+
+
+def _warm_up() -> None:
+    """Load in the parent what every file needs, so each forked child starts warm."""
+    from . import readers  # noqa: F401
+    from .sections import load_lexicon
+
+    load_lexicon()
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     import io
 
+    from . import guard
     from .config import load_config
     from .model import Status
-    from .pipeline import check_path
     from .reporters import summary, terminal
-    from .suppress import for_report
 
     cfg = load_config(args.config)
     fmt = args.format or cfg.format or "text"
     fail_on = args.fail_on or cfg.fail_on or "missing"
+    time_s, memory_mb = _limits(args, cfg)
     if args.summary_only and fmt != "text":
         _err("--summary-only needs --format text (see care-check --help)")
         return EXIT_ERROR
-    files, problems = expand_paths(args.paths)
+    files, problems, notes = expand_paths(args.paths)
     if args.output and any(_same_file(args.output, f) for f in files):
         _err(f"{args.output}: is one of the input files; refusing to overwrite it")
         return EXIT_ERROR
     for p in problems:
         _err(p)
+    for n in notes:
+        _warn(n)
     checker = _checker(args.rules or cfg.rules, not args.no_model)
     known = [r.spec.id for r in checker.ruleset.rules]
     cfg.check_ids(known)
+    _warm_up()
     reports = []
     suppressed: dict[str, dict[str, str]] = {}
     sink = io.StringIO() if args.output else None
     console = terminal.make_console(sink) if fmt == "text" else None
     for f in files:
         try:
-            report = cfg.apply(check_path(f, checker, args.input_format))
+            report, sup, warnings = guard.run(
+                printable(f), lambda f=f: _check_one(f, checker, cfg, args.input_format, known), time_s, memory_mb)
         except CareCheckError as exc:
             _err(str(exc))
             problems.append(str(exc))
             continue
-        sup, warnings = for_report(report, known, cfg.disable)
         for w in warnings:
             _warn(w)
         suppressed[report.document.path] = sup
@@ -147,7 +215,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(text)
     if args.output and text is not None:
         try:
-            Path(args.output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+            Path(args.output).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8",
+                                         errors="backslashreplace")
         except OSError as exc:
             _err(f"{args.output}: cannot write: {exc.strerror or exc}")
             return EXIT_ERROR
@@ -163,19 +232,25 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_sections(args: argparse.Namespace) -> int:
     from .pipeline import load_document
 
+    from . import guard
+    from .guard import DEFAULT_MEMORY_MB, DEFAULT_TIME_S
+
     status = EXIT_OK
+    _warm_up()
     for f in args.paths:
         try:
-            doc = load_document(f, args.input_format)
+            doc = guard.run(printable(f), lambda f=f: load_document(f, args.input_format),
+                            DEFAULT_TIME_S if args.time_limit is None else args.time_limit,
+                            DEFAULT_MEMORY_MB if args.memory_limit is None else args.memory_limit)
         except CareCheckError as exc:
             _err(str(exc))
             status = EXIT_ERROR
             continue
-        print(f"{doc.path}  format={doc.format}  scope={doc.scope}")
+        print(f"{printable(doc.path)}  format={doc.format}  scope={doc.scope}")
         for s in doc.sections:
             chars = sum(len(b.text) for b in s.blocks)
             heading = s.heading.strip() or "(untitled)"
-            print(f"  line {s.line:>5}  {s.kind:<24} {s.group:<11} {heading[:60]!s:<60} {chars:>6} chars")
+            print(f"  line {s.line:>5}  {s.kind:<24} {s.group:<11} {printable(heading[:60])!s:<60} {chars:>6} chars")
     return status
 
 
@@ -219,6 +294,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_ERROR if ev.failures else EXIT_OK
 
 
+def _non_negative(kind: type):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not value >= 0 or value != value or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"must be a finite number, 0 or more: {text!r}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="care-check", description="Check a case report against the CARE guideline, "
                      "item by item, with evidence.")
@@ -229,6 +317,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--rules", metavar="DIR", help="a guideline folder of YAML rules (default: bundled CARE)")
         p.add_argument("--no-model", action="store_true",
                        help="rules alone: ignore the learned sentence signal the rules may use")
+
+    def limits(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--time-limit", type=_non_negative(float), metavar="SECONDS", default=None,
+                       help="give up on a file after this many seconds and go on with the next "
+                            "(default: 60; 0: no limit)")
+        p.add_argument("--memory-limit", type=_non_negative(int), metavar="MB", default=None,
+                       help="refuse a file that needs more than this much memory (default: 2048; 0: no limit)")
 
     c = sub.add_parser("check", help="check manuscripts and report each CARE item")
     c.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
@@ -248,12 +343,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--input-format", choices=INPUT_FORMATS, default=None,
                    help="read every file as this format instead of detecting it")
     c.add_argument("-v", "--verbose", action="store_true", help="show up to three evidence sentences per item")
+    limits(c)
     common(c)
     c.set_defaults(func=cmd_check)
 
     s = sub.add_parser("sections", help="print the detected structure of manuscripts")
     s.add_argument("paths", nargs="+", metavar="FILE")
     s.add_argument("--input-format", choices=INPUT_FORMATS, default=None)
+    limits(s)
     s.set_defaults(func=cmd_sections)
 
     r = sub.add_parser("rules", help="list the checklist items of a rule set")
@@ -273,7 +370,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _utf8_streams() -> None:
+    """Whatever the locale, what care-check prints is valid UTF-8."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(encoding="utf-8", errors="backslashreplace")
+            except (ValueError, OSError, TypeError):
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _utf8_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from . import safe_yaml
 from .errors import RuleError
 from .model import Block, Document, RawDocument, RawSection, Section
 from .resources import rules_root
@@ -144,8 +145,8 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
 @lru_cache(maxsize=8)
 def _load_lexicon_cached(path: str) -> Lexicon:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = safe_yaml.load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleError(path, f"cannot read the heading lexicon: {exc}".splitlines()[0]) from None
     if not isinstance(data, dict) or not isinstance(data.get("kinds"), dict):
         raise RuleError(path, "expected a mapping with 'kinds'", field="kinds")
