@@ -38,6 +38,7 @@ from .text import CAPTION
 MAX_PAGES = 200
 TIMEOUT_S = 90
 MEMORY_BYTES = 2 * 1024 * 1024 * 1024
+MAX_PAGE_CONTENT = 10 * 1024 * 1024  # decompressed drawing instructions of one page; a text page has ~100 KB
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
                             "\ufb05": "st", "\ufb06": "st"})
 _CID = re.compile(r"\(cid:\d+\)")
@@ -81,6 +82,8 @@ def _classify(exc: Exception) -> str:
         return "encrypted"
     if name == "PDFTooManyPages":
         return "pages"
+    if name == "PDFContentTooLarge":
+        return "content"
     return "malformed"
 
 
@@ -101,9 +104,18 @@ def _extract(fh) -> list[dict]:  # pragma: no cover - runs in the child process
     device = PDFPageAggregator(rsrc, laparams=LAParams())
     interpreter = PDFPageInterpreter(rsrc, device)
     pages = []
+    bold_fonts: dict[str, bool] = {}  # per font name, not per character (a name can be 100,000 long)
+
+    def is_bold(fontname: str) -> bool:
+        found = bold_fonts.get(fontname)
+        if found is None:
+            found = bold_fonts[fontname] = bool(_BOLD_FONT.search(fontname.split("+")[-1][-200:]))
+        return found
+
     for n, page in enumerate(PDFPage.create_pages(document)):
         if n >= MAX_PAGES:
             raise PDFTooManyPages(f"over {MAX_PAGES} pages")
+        _check_content_size(page, n + 1)
         interpreter.process_page(page)
         layout = device.get_result()
         boxes = []
@@ -120,7 +132,7 @@ def _extract(fh) -> list[dict]:  # pragma: no cover - runs in the child process
                 chars = [c for c in line if isinstance(c, LTChar)]
                 n_chars = max(1, len(chars))
                 size = sum(c.size for c in chars) / n_chars
-                bold = sum(1 for c in chars if _BOLD_FONT.search(c.fontname.split("+")[-1])) / n_chars
+                bold = sum(1 for c in chars if is_bold(c.fontname)) / n_chars
                 lines.append([text, round(line.x0, 1), round(line.y0, 1), round(line.x1, 1), round(line.y1, 1),
                               round(size, 1), round(bold, 2)])
             if lines:
@@ -129,13 +141,42 @@ def _extract(fh) -> list[dict]:  # pragma: no cover - runs in the child process
     return pages
 
 
+class PDFContentTooLarge(Exception):
+    pass
+
+
+def _check_content_size(page, number: int) -> None:  # pragma: no cover - runs in the child process
+    """Refuse a page whose content streams (its own and its form XObjects') decompress to
+    more than MAX_PAGE_CONTENT: pdfminer interprets content in Python, so a small file
+    whose page inflates to 50 MB would otherwise take minutes."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    streams = list(page.contents or [])
+    xobjects = resolve1((page.resources or {}).get("XObject")) or {}
+    if isinstance(xobjects, dict):
+        streams.extend(x for x in xobjects.values()
+                       if isinstance(resolve1(x), PDFStream)
+                       and getattr(resolve1(x).get("Subtype"), "name", None) == "Form")
+    total = 0
+    for st in streams:
+        st = resolve1(st)
+        if isinstance(st, PDFStream):
+            total += len(st.get_data() or b"")
+            if total > MAX_PAGE_CONTENT:
+                raise PDFContentTooLarge(f"page {number} expands to over {MAX_PAGE_CONTENT // (1024 * 1024)} MB "
+                                         "of drawing instructions")
+
+
 def _run_worker(path: str, data: bytes) -> list[dict]:
+    from ..guard import remaining
+
     code = "from care_check.readers.pdf import _worker_main; _worker_main()"
+    timeout = remaining(TIMEOUT_S)  # never past the file's time budget
     try:
-        proc = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, timeout=TIMEOUT_S,
+        proc = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, timeout=timeout,
                               env={**os.environ, "PYTHONWARNINGS": "ignore"})
     except subprocess.TimeoutExpired:
-        raise InputError(path, f"PDF took over {TIMEOUT_S} s to read; gave up") from None
+        raise InputError(path, f"PDF took over {timeout:.0f} s to read; gave up") from None
     except OSError as exc:
         raise InputError(path, f"cannot start the PDF reader: {exc}") from None
     try:
@@ -149,6 +190,8 @@ def _run_worker(path: str, data: bytes) -> list[dict]:
         raise InputError(path, "encrypted (password-protected) PDF; save an unprotected copy")
     if error == "pages":
         raise InputError(path, f"PDF has over {MAX_PAGES} pages; not a case report?")
+    if error == "content":
+        raise InputError(path, f"PDF {out.get('detail')}; refused (possible decompression bomb)")
     if error == "memory":
         raise InputError(path, f"PDF {out.get('detail')}")
     if error:
