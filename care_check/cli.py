@@ -159,6 +159,12 @@ def _warm_up() -> None:
     from .sections import load_lexicon
 
     load_lexicon()
+    try:  # the PDF reader runs inside each file's child: import pdfminer once, here
+        import pdfminer.converter  # noqa: F401
+        import pdfminer.pdfinterp  # noqa: F401
+        import pdfminer.pdfpage  # noqa: F401
+    except ImportError:
+        pass
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -30,6 +30,12 @@ DEFAULT_MEMORY_MB = 2048
 T = TypeVar("T")
 
 _deadline: float | None = None  # monotonic time at which this (child) process's file is out of time
+_in_child = False
+
+
+def isolated() -> bool:
+    """Whether this process is a per-file child (with the budget and ceiling in force)."""
+    return _in_child
 
 
 def remaining(default: float) -> float:
@@ -49,7 +55,8 @@ def _address_space() -> int:
 
 
 def _child(fn: Callable[[], T], wfd: int, time_s: float, memory_mb: int) -> None:  # pragma: no cover - child
-    global _deadline
+    global _deadline, _in_child
+    _in_child = time_s > 0 and memory_mb > 0
     try:
         os.setpgid(0, 0)  # its own process group: the PDF reader's child is stopped with it
     except OSError:

@@ -60,20 +60,23 @@ def _worker_main() -> None:  # pragma: no cover - runs in the child process
         resource.setrlimit(resource.RLIMIT_CPU, (TIMEOUT_S + 5, TIMEOUT_S + 10))
     except (ImportError, ValueError, OSError):
         pass
+    sys.stdout.write(json.dumps(_read(sys.stdin.buffer.read())))
+
+
+def _read(data: bytes) -> dict:
+    """{"pages": [...]} or {"error": kind, "detail": text}: never raises."""
     import io
     import logging
 
     logging.disable(logging.CRITICAL)
-    data = sys.stdin.buffer.read()
     try:
-        out = {"pages": _extract(io.BytesIO(data))}
+        return {"pages": _extract(io.BytesIO(data))}
     except MemoryError:
-        out = {"error": "memory", "detail": "needs too much memory to read (possible decompression bomb)"}
+        return {"error": "memory", "detail": "needs too much memory to read (possible decompression bomb)"}
     except RecursionError:
-        out = {"error": "malformed", "detail": "nests objects too deeply"}
+        return {"error": "malformed", "detail": "nests objects too deeply"}
     except Exception as exc:  # classified below; never a traceback
-        out = {"error": _classify(exc), "detail": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]}
-    sys.stdout.write(json.dumps(out))
+        return {"error": _classify(exc), "detail": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]}
 
 
 def _classify(exc: Exception) -> str:
@@ -168,23 +171,29 @@ def _check_content_size(page, number: int) -> None:  # pragma: no cover - runs i
 
 
 def _run_worker(path: str, data: bytes) -> list[dict]:
-    from ..guard import remaining
+    from ..guard import isolated, remaining
 
-    code = "from care_check.readers.pdf import _worker_main; _worker_main()"
-    timeout = remaining(TIMEOUT_S)  # never past the file's time budget
-    try:
-        proc = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, timeout=timeout,
-                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    except subprocess.TimeoutExpired:
-        raise InputError(path, f"PDF took over {timeout:.0f} s to read; gave up") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot start the PDF reader: {exc}") from None
-    try:
-        out = json.loads(proc.stdout.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        if proc.returncode and proc.returncode < 0:
-            raise InputError(path, "PDF reader stopped (out of memory or time; possible decompression bomb)") from None
-        raise InputError(path, "PDF reader failed on this file (malformed PDF?)") from None
+    if isolated():
+        # Already in a child process with the file's time budget and memory ceiling: no
+        # second process (and its start-up second) is needed.
+        out = _read(data)
+    else:
+        code = "from care_check.readers.pdf import _worker_main; _worker_main()"
+        timeout = remaining(TIMEOUT_S)
+        try:
+            proc = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, timeout=timeout,
+                                  env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        except subprocess.TimeoutExpired:
+            raise InputError(path, f"PDF took over {timeout:.0f} s to read; gave up") from None
+        except OSError as exc:
+            raise InputError(path, f"cannot start the PDF reader: {exc}") from None
+        try:
+            out = json.loads(proc.stdout.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            if proc.returncode and proc.returncode < 0:
+                raise InputError(path, "PDF reader stopped (out of memory or time; possible decompression bomb)") \
+                    from None
+            raise InputError(path, "PDF reader failed on this file (malformed PDF?)") from None
     error = out.get("error")
     if error == "encrypted":
         raise InputError(path, "encrypted (password-protected) PDF; save an unprotected copy")
