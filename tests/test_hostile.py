@@ -1,7 +1,7 @@
 """Issue 11's reproducers: hostile and pathological files, each made at test time.
 
-Every file must end, within 10 s on this two-core machine, in a report or in one error
-line naming it (exit 0, 1 or 2), never a traceback or "internal error", and a batch goes
+Every file must end, within 10 s of processor time on this two-core machine, in a report
+or in one error line naming it (exit 0, 1 or 2), never a traceback or "internal error", and a batch goes
 on after it. Where the issue saw quadratic time, the stage that was quadratic is also run
 alone on the full-size input.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -28,12 +29,20 @@ LIMIT_S = 10
 
 def run(capsys, *args: str) -> tuple[int, str, list[str], float]:
     """The command line in this process (the compiled checker is reused): exit code,
-    stdout, stderr lines and seconds taken."""
-    start = time.monotonic()
+    stdout, stderr lines and the seconds of processor time it took, here and in the
+    per-file children. Processor time, because this machine is shared: wall-clock time
+    grows with other jobs' load, the work done for a file does not. Wall-clock time is
+    still bounded, loosely, so a stall fails too."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start, cpu_start = time.monotonic(), time.process_time()
     code = cli.main(["check", *args])
-    took = time.monotonic() - start
+    wall = time.monotonic() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (time.process_time() - cpu_start + after.ru_utime + after.ru_stime
+           - before.ru_utime - before.ru_stime)
+    assert wall < 3 * LIMIT_S, f"{wall:.1f} s of wall-clock time"
     out, err = capsys.readouterr()
-    return code, out, err.splitlines(), took
+    return code, out, err.splitlines(), cpu
 
 
 def one_error(lines: list[str], path: Path | str, *words: str) -> str:
@@ -391,9 +400,10 @@ def test_time_budget_ends_a_stalled_file_and_the_batch_goes_on(tmp_path, capsys,
     monkeypatch.setattr(pipeline, "check_path", stall)
     (tmp_path / "stalls.md").write_text(h.COMPLETE_MD.read_text())
     (tmp_path / "next.md").write_text(h.COMPLETE_MD.read_text())
-    code, out, err, took = run(capsys, str(tmp_path / "stalls.md"), str(tmp_path / "next.md"),
-                               "--format", "json", "--time-limit", "1.5")
-    assert code == 2 and took < 6
+    start = time.monotonic()
+    code, out, err, _ = run(capsys, str(tmp_path / "stalls.md"), str(tmp_path / "next.md"),
+                            "--format", "json", "--time-limit", "1.5")
+    assert code == 2 and time.monotonic() - start < 6  # wall-clock: the stalled child is stopped
     one_error(err, "stalls.md", "gave up after 1.5 s")
     assert json.loads(out)["summary"]["completeness"] == 100.0
 
