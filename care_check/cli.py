@@ -198,20 +198,20 @@ def cmd_check(args: argparse.Namespace) -> int:
     suppressed: dict[str, dict[str, str]] = {}
     sink = io.StringIO() if args.output else None
     console = terminal.make_console(sink) if fmt == "text" else None
-    for f in files:
-        try:
-            report, sup, warnings = guard.run(
-                printable(f), lambda f=f: _check_one(f, checker, cfg, args.input_format, known), time_s, memory_mb)
-        except CareCheckError as exc:
-            _err(str(exc))
-            problems.append(str(exc))
-            continue
-        for w in warnings:
-            _warn(w)
-        suppressed[report.document.path] = sup
-        reports.append(report)
-        if console is not None and not args.summary_only:
-            terminal.render(report, console, verbose=args.verbose, suppressed=sup)
+    with guard.Worker(lambda f: _check_one(f, checker, cfg, args.input_format, known), time_s, memory_mb) as worker:
+        for f in files:
+            try:
+                report, sup, warnings = worker.run(printable(f), f)
+            except CareCheckError as exc:
+                _err(str(exc))
+                problems.append(str(exc))
+                continue
+            for w in warnings:
+                _warn(w)
+            suppressed[report.document.path] = sup
+            reports.append(report)
+            if console is not None and not args.summary_only:
+                terminal.render(report, console, verbose=args.verbose, suppressed=sup)
     if console is not None and reports and (args.summary_only or len(reports) > 1):
         summary.render(reports, console, args.sort, suppressed)
     text = sink.getvalue() if sink is not None else None

@@ -1,16 +1,21 @@
-"""One file at a time, in a child process with a time budget and a memory ceiling.
+"""Files checked in a child process with a time budget and a memory ceiling per file.
 
 A batch must never stall on one submission: whatever a file does to a reader or to the
 matcher (a pathological layout, a decompression bomb, a bug), the child that checks it is
 stopped when the file's time is up or when it asks for more memory than the ceiling, and
-the file gets one error line while the batch goes on. The child is forked from the
-process that already holds the loaded checker, so it starts in milliseconds and needs
-nothing loaded again; it sends back its result (or its error) pickled through a pipe.
+the file gets one error line while the batch goes on.
+
+The child is forked from the process that already holds the loaded checker, so it needs
+nothing loaded again, and it checks the files of a batch one after another (what it learns
+on the way, such as the words it has seen, serves the next file too). When a file runs out
+of time the child is killed and a fresh one is forked for the next file; after a file that
+ran out of memory or broke something, or when the child has grown, it is replaced too.
+Requests (a path) and results (the report, or the error) are pickled through pipes.
 
 The time budget is wall-clock time for the whole file (reading, sections, matching,
-suppressions), including the PDF reader's own child process. The memory ceiling is
-address space the child may add to what the loaded checker already uses (``RLIMIT_AS``).
-Where ``fork`` does not exist the file is checked in-process without these limits.
+suppressions), including any PDF extraction. The memory ceiling is the address space the
+child may add to what the loaded checker already uses (``RLIMIT_AS``). Where ``fork`` does
+not exist, files are checked in-process without these limits.
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ import os
 import pickle
 import select
 import signal
+import struct
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 from .errors import CareCheckError, InputError
 
@@ -31,6 +37,7 @@ T = TypeVar("T")
 
 _deadline: float | None = None  # monotonic time at which this (child) process's file is out of time
 _in_child = False
+_HEADER = struct.Struct(">Q")
 
 
 def isolated() -> bool:
@@ -54,11 +61,50 @@ def _address_space() -> int:
         return 0
 
 
-def _child(fn: Callable[[], T], wfd: int, time_s: float, memory_mb: int) -> None:  # pragma: no cover - child
+def _write_msg(fd: int, obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    view = memoryview(_HEADER.pack(len(data)) + data)
+    while view:
+        n = os.write(fd, view[:1 << 20])
+        view = view[n:]
+
+
+def _read_exact(fd: int, n: int, end: float | None) -> bytes | None:
+    """``n`` bytes from ``fd``; None at end of file; TimeoutError after ``end``."""
+    chunks, got = [], 0
+    while got < n:
+        if end is not None:
+            wait = end - time.monotonic()
+            if wait <= 0:
+                raise TimeoutError
+            ready, _, _ = select.select([fd], [], [], wait)
+            if not ready:
+                continue
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def _read_msg(fd: int, end: float | None = None) -> Any:
+    head = _read_exact(fd, _HEADER.size, end)
+    if head is None:
+        return None
+    data = _read_exact(fd, _HEADER.unpack(head)[0], end)
+    if data is None:
+        return None
+    return pickle.loads(data)  # noqa: S301 - between this process and its own fork
+
+
+def _serve(fn: Callable[[Any], Any], rfd: int, wfd: int, time_s: float,
+           memory_mb: int) -> None:  # pragma: no cover - runs in the child
+    """The child: check each path it is sent, until its pipe closes or it should be replaced."""
     global _deadline, _in_child
     _in_child = time_s > 0 and memory_mb > 0
     try:
-        os.setpgid(0, 0)  # its own process group: the PDF reader's child is stopped with it
+        os.setpgid(0, 0)  # its own process group: anything it starts is stopped with it
     except OSError:
         pass
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -68,55 +114,46 @@ def _child(fn: Callable[[], T], wfd: int, time_s: float, memory_mb: int) -> None
         os.dup2(devnull, 2)
     except OSError:
         pass
-    if time_s > 0:
-        _deadline = time.monotonic() + time_s
-    try:
-        import resource
+    import resource
 
-        if memory_mb > 0 and _address_space():
-            limit = _address_space() + memory_mb * 1024 * 1024
+    base = _address_space()
+    if memory_mb > 0 and base:
+        limit = base + memory_mb * 1024 * 1024
+        try:
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-        if time_s > 0:
-            cpu = int(time_s) + 5  # a backstop; the parent's wall-clock budget comes first
-            resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    except (ImportError, ValueError, OSError):
-        pass
-    try:
-        payload: tuple[str, object] = ("ok", fn())
-    except CareCheckError as exc:
-        payload = ("error", str(exc))
-    except MemoryError:
-        payload = ("memory", "")
-    except RecursionError:
-        payload = ("deep", "")
-    except BaseException as exc:  # noqa: BLE001 - reported by the parent as one line
-        payload = ("internal", f"{type(exc).__name__}: {exc}")
-    try:
-        data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as exc:  # noqa: BLE001
-        data = pickle.dumps(("internal", f"cannot send the result: {type(exc).__name__}"))
-    view = memoryview(data)
-    while view:
-        n = os.write(wfd, view[:1 << 20])
-        view = view[n:]
-    os.close(wfd)
-
-
-def _collect(pid: int, rfd: int, time_s: float) -> tuple[bytes, bool]:
-    """Everything the child writes, and whether it finished within ``time_s``."""
-    chunks: list[bytes] = []
-    end = time.monotonic() + time_s if time_s > 0 else None
+        except (ValueError, OSError):
+            pass
     while True:
-        wait = None if end is None else end - time.monotonic()
-        if wait is not None and wait <= 0:
-            return b"".join(chunks), False
-        ready, _, _ = select.select([rfd], [], [], wait)
-        if not ready:
-            continue
-        chunk = os.read(rfd, 1 << 20)
-        if not chunk:
-            return b"".join(chunks), True
-        chunks.append(chunk)
+        arg = _read_msg(rfd)
+        if arg is None:
+            return
+        if time_s > 0:
+            _deadline = time.monotonic() + time_s
+            try:  # a backstop should the parent be gone: processor time for this file
+                used = resource.getrusage(resource.RUSAGE_SELF)
+                cpu = int(used.ru_utime + used.ru_stime + time_s) + 5
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu, resource.getrlimit(resource.RLIMIT_CPU)[1]))
+            except (ValueError, OSError):
+                pass
+        try:
+            payload: tuple[str, Any] = ("ok", fn(arg[0]))
+        except CareCheckError as exc:
+            payload = ("error", str(exc))
+        except MemoryError:
+            payload = ("memory", "")
+        except RecursionError:
+            payload = ("deep", "")
+        except BaseException as exc:  # noqa: BLE001 - reported by the parent as one line
+            payload = ("internal", f"{type(exc).__name__}: {exc}")
+        grown = memory_mb > 0 and base and _address_space() > base + memory_mb * 1024 * 1024 // 2
+        keep = payload[0] in ("ok", "error") and not grown
+        try:
+            _write_msg(wfd, (*payload, keep))
+        except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
+            _write_msg(wfd, ("internal", f"cannot send the result: {type(exc).__name__}", False))
+            return
+        if not keep:
+            return
 
 
 def _stop(pid: int) -> None:
@@ -127,49 +164,101 @@ def _stop(pid: int) -> None:
             pass
 
 
+class Worker(Generic[T]):
+    """Runs ``fn(path)`` for one file after another in a forked child, each file within the
+    time budget and the memory ceiling; ``time_s`` or ``memory_mb`` of 0 means no limit.
+    Use as a context manager (the child is stopped at the end)."""
+
+    def __init__(self, fn: Callable[[str], T], time_s: float = DEFAULT_TIME_S,
+                 memory_mb: int = DEFAULT_MEMORY_MB) -> None:
+        self.fn = fn
+        self.time_s = time_s
+        self.memory_mb = memory_mb
+        self.enabled = hasattr(os, "fork") and (time_s > 0 or memory_mb > 0)
+        self.pid: int | None = None
+        self._to_child = self._from_child = -1
+
+    def __enter__(self) -> Worker[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _spawn(self) -> None:
+        req_r, req_w = os.pipe()
+        res_r, res_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - child
+            code = 0
+            try:
+                os.close(req_w)
+                os.close(res_r)
+                _serve(self.fn, req_r, res_w, self.time_s, self.memory_mb)
+            except BaseException:  # noqa: BLE001
+                code = 70
+            finally:
+                os._exit(code)
+        os.close(req_r)
+        os.close(res_w)
+        self.pid, self._to_child, self._from_child = pid, req_w, res_r
+
+    def _retire(self, kill: bool) -> int:
+        """Close the pipes and reap the child (killing its group first); its wait status."""
+        pid, self.pid = self.pid, None
+        for fd in (self._to_child, self._from_child):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if pid is None:
+            return 0
+        if kill:
+            _stop(pid)
+        _, status = os.waitpid(pid, 0)
+        if kill or os.WIFSIGNALED(status):
+            _stop(pid)  # what the child left behind in its group goes too
+        return status
+
+    def close(self) -> None:
+        if self.pid is not None:
+            self._retire(kill=False)  # its pipe closes: it finishes and exits
+
+    def run(self, label: str, path: str) -> T:
+        """``fn(path)`` for the file shown as ``label``, or InputError naming it."""
+        if not self.enabled:
+            return _in_process(label, lambda: self.fn(path))
+        if self.pid is None:
+            self._spawn()
+        end = time.monotonic() + self.time_s if self.time_s > 0 else None
+        try:
+            _write_msg(self._to_child, (path,))
+            reply = _read_msg(self._from_child, end)
+        except TimeoutError:
+            self._retire(kill=True)
+            raise InputError(label, f"gave up after {self.time_s:g} s (the time budget per file; "
+                                    "see --time-limit)") from None
+        except BrokenPipeError:
+            reply = None
+        except BaseException:
+            self._retire(kill=True)
+            raise
+        if reply is None:  # the child died: killed by the memory ceiling or a crash
+            status = self._retire(kill=True)
+            if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
+                raise InputError(label, "gave up: used too much processor time")
+            raise InputError(label, f"reading stopped (more than the {self.memory_mb} MB memory ceiling "
+                                    "per file or a crash in a parser); see --memory-limit")
+        kind, value, keep = reply
+        if not keep:
+            self._retire(kill=False)
+        return _result(label, kind, value, self.memory_mb)
+
+
 def run(label: str, fn: Callable[[], T], time_s: float = DEFAULT_TIME_S,
         memory_mb: int = DEFAULT_MEMORY_MB) -> T:
-    """``fn()`` for the file ``label``, within the budget and ceiling, or InputError.
-
-    Any failure inside becomes an InputError naming the file, so one bad file never
-    stops a batch. ``time_s`` or ``memory_mb`` of 0 means no limit.
-    """
-    if not hasattr(os, "fork") or (time_s <= 0 and memory_mb <= 0):
-        return _in_process(label, fn)
-    rfd, wfd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - child
-        code = 0
-        try:
-            os.close(rfd)
-            _child(fn, wfd, time_s, memory_mb)
-        except BaseException:  # noqa: BLE001
-            code = 70
-        finally:
-            os._exit(code)
-    os.close(wfd)
-    try:
-        data, in_time = _collect(pid, rfd, time_s)
-    except BaseException:
-        _stop(pid)
-        raise
-    finally:
-        os.close(rfd)
-    if not in_time:
-        _stop(pid)
-    _, status = os.waitpid(pid, 0)
-    if not in_time or os.WIFSIGNALED(status):
-        _stop(pid)  # what the child left behind in its group (a PDF reader) goes too
-    if not in_time:
-        raise InputError(label, f"gave up after {time_s:g} s (the time budget per file; see --time-limit)")
-    try:
-        kind, value = pickle.loads(data)  # noqa: S301 - our own child's output
-    except Exception:  # noqa: BLE001 - no or cut output: the child was killed
-        if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
-            raise InputError(label, "gave up: used too much processor time") from None
-        raise InputError(label, f"reading stopped (more than the {memory_mb} MB memory ceiling per file "
-                                "or a crash in a parser); see --memory-limit") from None
-    return _result(label, kind, value, memory_mb)
+    """``fn()`` for one file ``label`` in a child of its own, within the budget and ceiling."""
+    with Worker(lambda _path: fn(), time_s, memory_mb) as worker:
+        return worker.run(label, label)
 
 
 def _result(label: str, kind: str, value: object, memory_mb: int | None) -> T:  # type: ignore[type-var]
