@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import CareCheckError
+from .errors import CareCheckError, one_line, printable
 from .reporters import FORMATS, SORTS
 
 if TYPE_CHECKING:
@@ -50,7 +50,7 @@ EXAMPLES = """examples:
 
 
 def _err(msg: str) -> None:
-    print(f"care-check: error: {msg}", file=sys.stderr)
+    print(f"care-check: error: {one_line(msg)}", file=sys.stderr)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,22 +59,32 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
-def expand_paths(paths: list[str], exclude: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+def expand_paths(paths: list[str], exclude: tuple[str, ...] = (),
+                 notes: list[str] | None = None) -> tuple[list[str], list[str]]:
     """Files to check, in the order given; folders expand to their supported files (see care_check.walk)."""
     from .walk import expand_paths as walk
 
-    return walk(paths, exclude)
+    return walk(paths, exclude, notes=notes)
 
 
 def _checker(rules: str | None, use_model: bool = True):
-    from .engine import Checker
     from .ruleset import load_guideline
 
-    return Checker(load_guideline(rules), "shipped" if use_model else None)
+    ruleset = load_guideline(rules)
+    key = (id(ruleset), use_model)
+    if key not in _COMPILED or _COMPILED[key].ruleset is not ruleset:
+        # One compiled checker per loaded rule set (load_guideline caches rule sets).
+        from .engine import Checker
+
+        _COMPILED[key] = Checker(ruleset, "shipped" if use_model else None)
+    return _COMPILED[key]
+
+
+_COMPILED: dict[tuple[int, bool], Checker] = {}
 
 
 def _warn(msg: str) -> None:
-    print(f"care-check: warning: {msg}", file=sys.stderr)
+    print(f"care-check: warning: {one_line(msg)}", file=sys.stderr)
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -106,19 +116,54 @@ def _render(fmt: str, reports: list[Report], checker: Checker, settings: Setting
     return checklist.render(reports, checker.ruleset, suppressed)
 
 
+def _limits(args: argparse.Namespace, cfg: Config) -> tuple[float, int]:
+    from .guard import DEFAULT_MEMORY_MB, DEFAULT_TIME_S
+
+    time_s = args.time_limit if args.time_limit is not None else cfg.time_limit
+    memory = args.memory_limit if args.memory_limit is not None else cfg.memory_limit
+    return (DEFAULT_TIME_S if time_s is None else time_s), (DEFAULT_MEMORY_MB if memory is None else memory)
+
+
+def _check_one(path: str, checker: Checker, cfg: Config, fmt: str | None, known: list[str],
+               policy: dict[str, str], data: bytes | None = None):
+    """Report, suppressions and warnings for one file (runs in the guarded child);
+    ``data``: the manuscript read from standard input."""
+    from .pipeline import check_path
+    from .suppress import for_report
+
+    report = cfg.apply(check_path(path, checker, fmt, data))
+    sup, warnings = for_report(report, known, policy, data)
+    report.document.path = printable(report.document.path)  # shown safely whatever its bytes
+    return report, sup, warnings
+
+
+def _warm_up() -> None:
+    """Load in the parent what every file needs, so each forked child starts warm."""
+    from . import readers  # noqa: F401
+    from .sections import load_lexicon
+
+    load_lexicon()
+    try:  # the PDF reader runs inside each file's child: import pdfminer once, here
+        import pdfminer.converter  # noqa: F401
+        import pdfminer.pdfinterp  # noqa: F401
+        import pdfminer.pdfpage  # noqa: F401
+    except ImportError:
+        pass
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     import io
 
-    from .pipeline import check_path
+    from . import guard
     from .policy import fails
     from .readers.source import read_stream
     from .reporters import summary, terminal
     from .settings import resolve
-    from .suppress import for_report
 
     settings = resolve(args)
     cfg = settings.config
     fmt, fail_on = settings["format"], settings["fail-on"]
+    time_s, memory_mb = _limits(args, cfg)
     quiet, verbose = args.verbosity < 0, args.verbosity > 0
     if args.summary_only and fmt != "text":
         _err("--summary-only needs --format text (see care-check --help)")
@@ -129,7 +174,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.stdin_filename and "-" not in args.paths:
         _err("--stdin-filename names the manuscript read from '-'; give '-' as a path (see care-check --help)")
         return EXIT_ERROR
-    files, folder_problems = expand_paths(args.paths, settings["exclude"])
+    notes: list[str] = []
+    files, folder_problems = expand_paths(args.paths, settings["exclude"], notes)
     if args.output and any(f != "-" and _same_file(args.output, f) for f in files):
         _err(f"{args.output}: is one of the input files; refusing to overwrite it")
         return EXIT_ERROR
@@ -137,38 +183,52 @@ def cmd_check(args: argparse.Namespace) -> int:
     for p in folder_problems:
         _err(p)
         problems.append((p.split(": ", 1)[0], p.split(": ", 1)[-1]))
+    for n in notes:
+        _warn(n)
     checker = _checker(settings["rules"], not args.no_model)
     known = [r.spec.id for r in checker.ruleset.rules]
     settings.check_ids(known)
     policy = settings.suppressed_by_policy(known)
+    stdin_path, stdin_data = args.stdin_filename or "-", None
+    if "-" in files:  # read before the guarded child is forked, so it holds the text
+        try:
+            stdin_data = read_stream(stdin_path, sys.stdin.buffer)
+        except CareCheckError as exc:
+            _err(str(exc))
+            problems.append((stdin_path, getattr(exc, "problem", str(exc))))
+            files = [f for f in files if f != "-"]
+    _warm_up()
     reports = []
     suppressed: dict[str, dict[str, str]] = {}
     sink = io.StringIO() if args.output else None
     console = terminal.make_console(sink, settings["color"]) if fmt == "text" else None
-    for f in files:
-        path, data = f, None
-        try:
-            if f == "-":
-                path = args.stdin_filename or "-"
-                data = read_stream(path, sys.stdin.buffer)
-            report = cfg.apply(check_path(path, checker, args.input_format, data))
-        except CareCheckError as exc:
-            _err(str(exc))
-            problems.append((getattr(exc, "path", path), getattr(exc, "problem", str(exc))))
-            continue
-        sup, warnings = for_report(report, known, policy, data)
-        for w in warnings:
-            _warn(w)
-        suppressed[report.document.path] = sup
-        reports.append(report)
-        if console is None or args.summary_only:
-            continue
-        if quiet:
-            failing = [v for v in report.verdicts if fails(v, fail_on, sup.get(v.id))]
-            if failing:
-                terminal.quiet_line(report, failing, console)
-        else:
-            terminal.render(report, console, verbose=verbose, suppressed=sup)
+
+    def one(f: str):
+        if f == "-":
+            return _check_one(stdin_path, checker, cfg, args.input_format, known, policy, stdin_data)
+        return _check_one(f, checker, cfg, args.input_format, known, policy)
+
+    with guard.Worker(one, time_s, memory_mb) as worker:
+        for f in files:
+            label = stdin_path if f == "-" else f
+            try:
+                report, sup, warnings = worker.run(printable(label), f)
+            except CareCheckError as exc:
+                _err(str(exc))
+                problems.append((getattr(exc, "path", label), getattr(exc, "problem", str(exc))))
+                continue
+            for w in warnings:
+                _warn(w)
+            suppressed[report.document.path] = sup
+            reports.append(report)
+            if console is None or args.summary_only:
+                continue
+            if quiet:
+                failing = [v for v in report.verdicts if fails(v, fail_on, sup.get(v.id))]
+                if failing:
+                    terminal.quiet_line(report, failing, console)
+            else:
+                terminal.render(report, console, verbose=verbose, suppressed=sup)
     if console is not None and reports and not quiet and (args.summary_only or len(reports) > 1):
         summary.render(reports, console, args.sort, suppressed)
     text = sink.getvalue() if sink is not None else None
@@ -178,7 +238,8 @@ def cmd_check(args: argparse.Namespace) -> int:
             print(text)
     if args.output and text is not None:
         try:
-            Path(args.output).write_text(text if text.endswith("\n") or not text else text + "\n", encoding="utf-8")
+            Path(args.output).write_text(text if text.endswith("\n") or not text else text + "\n", encoding="utf-8",
+                                         errors="backslashreplace")
         except OSError as exc:
             _err(f"{args.output}: cannot write: {exc.strerror or exc}")
             return EXIT_ERROR
@@ -219,19 +280,25 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_sections(args: argparse.Namespace) -> int:
     from .pipeline import load_document
 
+    from . import guard
+    from .guard import DEFAULT_MEMORY_MB, DEFAULT_TIME_S
+
     status = EXIT_OK
+    _warm_up()
     for f in args.paths:
         try:
-            doc = load_document(f, args.input_format)
+            doc = guard.run(printable(f), lambda f=f: load_document(f, args.input_format),
+                            DEFAULT_TIME_S if args.time_limit is None else args.time_limit,
+                            DEFAULT_MEMORY_MB if args.memory_limit is None else args.memory_limit)
         except CareCheckError as exc:
             _err(str(exc))
             status = EXIT_ERROR
             continue
-        print(f"{doc.path}  format={doc.format}  scope={doc.scope}")
+        print(f"{printable(doc.path)}  format={doc.format}  scope={doc.scope}")
         for s in doc.sections:
             chars = sum(len(b.text) for b in s.blocks)
             heading = s.heading.strip() or "(untitled)"
-            print(f"  line {s.line:>5}  {s.kind:<24} {s.group:<11} {heading[:60]!s:<60} {chars:>6} chars")
+            print(f"  line {s.line:>5}  {s.kind:<24} {s.group:<11} {printable(heading[:60])!s:<60} {chars:>6} chars")
     return status
 
 
@@ -319,6 +386,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_ERROR if ev.failures else EXIT_OK
 
 
+def _non_negative(kind: type):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not value >= 0 or value != value or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"must be a finite number, 0 or more: {text!r}")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     raw = argparse.RawDescriptionHelpFormatter
     parser = _Parser(prog="care-check", formatter_class=raw,
@@ -331,6 +411,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--rules", metavar="DIR", help="a guideline folder of YAML rules (default: bundled CARE)")
         p.add_argument("--no-model", action="store_true",
                        help="rules alone: ignore the learned sentence signal the rules may use")
+
+    def limits(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--time-limit", type=_non_negative(float), metavar="SECONDS", default=None,
+                       help="give up on a file after this many seconds and go on with the next "
+                            "(default: 60; 0: no limit)")
+        p.add_argument("--memory-limit", type=_non_negative(int), metavar="MB", default=None,
+                       help="refuse a file that needs more than this much memory (default: 2048; 0: no limit)")
 
     def policy(p: argparse.ArgumentParser) -> None:
         """The settings a config file may also set (shared by check and config)."""
@@ -375,11 +462,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text: one summary line per failing file, nothing on success (the last of -q/-v wins)")
     c.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=1,
                    help="show up to three evidence sentences per item")
+    limits(c)
     c.set_defaults(func=cmd_check)
 
     s = sub.add_parser("sections", help="print the detected structure of manuscripts")
     s.add_argument("paths", nargs="+", metavar="FILE")
     s.add_argument("--input-format", choices=INPUT_FORMATS, default=None)
+    limits(s)
     s.set_defaults(func=cmd_sections)
 
     r = sub.add_parser("rules", help="list the checklist items, or explain one (care-check rules 13)")
@@ -411,7 +500,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _utf8_streams() -> None:
+    """Whatever the locale, what care-check prints is valid UTF-8."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(encoding="utf-8", errors="backslashreplace")
+            except (ValueError, OSError, TypeError):
+                pass
+
+
 def main(argv: list[str] | None = None) -> int:
+    _utf8_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

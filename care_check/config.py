@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
+from . import safe_yaml
 from .errors import ConfigError
 from .model import Report
 from .reporters import FORMATS
@@ -34,6 +35,8 @@ class Config(BaseModel):
     rules: str | None = None
     format: Literal[FORMATS] | None = None  # type: ignore[valid-type]
     exclude: tuple[str, ...] = ()  # globs (gitignore syntax) left out when a folder is walked
+    time_limit: float | None = Field(None, alias="time-limit", ge=0, allow_inf_nan=False)
+    memory_limit: int | None = Field(None, alias="memory-limit", ge=0)
     _source: str | None = PrivateAttr(None)
 
     @field_validator("disable", mode="before")
@@ -94,7 +97,7 @@ def _parse(path: Path) -> dict[str, Any] | None:
             return None
     else:
         try:
-            data = yaml.safe_load(text)
+            data = safe_yaml.load(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f" (line {mark.line + 1})" if mark is not None else ""

@@ -156,11 +156,13 @@ class Checker:
             if ctx:
                 for k, extra in enumerate(self.context.keys(doc, len(sents), tok_sent, spans)):
                     hits[k] |= extra
+            line, counted = block.line, 0  # sentences come in text order: count line breaks once
             for k, sent in enumerate(sents):
                 text = sent.text.strip()
                 if not text:
                     continue
-                line = block.line + block.text.count("\n", 0, sent.start_char)  # no prefix copy
+                line += block.text.count("\n", counted, sent.start_char)
+                counted = sent.start_char
                 column = None
                 if block.offset is not None and not document.lines_are_meaningful:
                     column = block.offset + sent.start_char + 1
@@ -196,7 +198,7 @@ class Checker:
         if na:
             return Verdict(spec.id, spec.topic, spec.title, Status.NOT_APPLICABLE, spec.severity, [], na, "")
         found: list[tuple[str, list[Evidence]]] = []
-        searched: list[str] = []
+        searched: dict[str, None] = {}  # an ordered set: thousands of headings stay linear
         for part in spec.parts:
             ev: list[Evidence] = []
             # Every signal where the rule looks first; only when none is satisfied there,
@@ -206,7 +208,7 @@ class Checker:
                     break
                 for sig in part.evidence:
                     hits, where = self._signal(sig, spec, comp.keys, doc, by_section, memo, widen)
-                    searched.extend(w for w in where if w not in searched)
+                    searched.update(dict.fromkeys(where))
                     for h in hits:
                         if len(ev) < spec.max_evidence and all(h.quote != e.quote for e in ev):
                             ev.append(h)
@@ -231,7 +233,7 @@ class Checker:
             if have:
                 message = f"{_join(have)} given but {_join(lacking)} missing; " + message
         return Verdict(spec.id, spec.topic, spec.title, status, spec.severity, evidence, message,
-                       spec.fix if status != Status.REPORTED else "", searched)
+                       spec.fix if status != Status.REPORTED else "", list(searched))
 
     def _signal(self, sig: Signal, spec: ItemSpec, keys: dict[str, str], doc: Document,
                 by_section: dict[int, list[Sentence]], memo: dict[tuple, list[int]],
@@ -373,12 +375,7 @@ def _ordered_sections(doc: Document, names: tuple[str, ...], excluded: set[str],
 
 
 def _describe(doc: Document, ids: list[int]) -> list[str]:
-    out: list[str] = []
-    for i in ids:
-        name = _section_name(doc.sections[i])
-        if name not in out:
-            out.append(name)
-    return out
+    return list(dict.fromkeys(_section_name(doc.sections[i]) for i in ids))
 
 
 def _section_name(sec: Section) -> str:

@@ -33,3 +33,33 @@ class RuleError(CareCheckError):
 
 class ConfigError(CareCheckError):
     """A configuration file or option that makes no sense."""
+
+
+MAX_LINE = 500  # characters of one error or warning line
+
+
+def printable(text: str) -> str:
+    """``text`` with nothing a terminal would act on: control characters, line breaks and
+    the bytes of a file name that are not UTF-8 (Python's surrogate escapes) are shown as
+    escapes, so a name or a parser's message can never break a line or forge output."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if ch.isprintable():
+            out.append(ch)
+        elif 0xDC80 <= o <= 0xDCFF:  # a byte of a non-UTF-8 file name
+            out.append(f"\\x{o - 0xDC00:02x}")
+        elif o < 0x100:
+            out.append(f"\\x{o:02x}" if ch not in "\n\t\r" else {"\n": "\\n", "\t": "\\t", "\r": "\\r"}[ch])
+        else:
+            out.append(f"\\u{o:04x}" if o <= 0xFFFF else f"\\U{o:08x}")
+    return "".join(out)
+
+
+def one_line(message: str) -> str:
+    """A message as one printable line of bounded length (a parser's text may hold line
+    breaks, NUL bytes or a whole echoed input)."""
+    text = printable(message.strip())
+    return text if len(text) <= MAX_LINE else text[: MAX_LINE - 1] + "…"

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from . import safe_yaml
 from .errors import RuleError
 from .resources import rules_root
 
@@ -39,7 +40,26 @@ class Cue(_Strict):
     def _not_empty(self) -> "Cue":
         if not self.phrases and not self.patterns:
             raise ValueError("a cue needs 'phrases' or 'patterns'")
+        for pattern in self.patterns:
+            for token in pattern:
+                _check_regexes(token)
         return self
+
+
+def _check_regexes(value: Any) -> None:
+    """Compile every ``REGEX`` of a token pattern now, so a typo names its file and rule."""
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            if str(key).upper() == "REGEX":
+                try:
+                    re.compile(sub)
+                except (re.error, TypeError, ValueError, OverflowError, RecursionError) as exc:
+                    raise ValueError(f"bad regular expression {str(sub)[:80]!r}: {exc}") from None
+            else:
+                _check_regexes(sub)
+    elif isinstance(value, (list, tuple)):
+        for sub in value:
+            _check_regexes(sub)
 
 
 class Signal(_Strict):
@@ -187,7 +207,7 @@ def _read_yaml(path: Path) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(str(path), f"cannot read: {exc}") from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return safe_yaml.load(text, _Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from . import safe_yaml
 from .errors import RuleError
 from .model import Block, Document, RawDocument, RawSection, Section
 from .resources import rules_root
@@ -56,6 +57,15 @@ class Lexicon:
             for h in k.headings:
                 self._exact.setdefault(normalise_heading(h), k.name)
         self._abstract_parts = {normalise_heading(h): kind for h, kind in abstract_parts.items()}
+        # One search tells whether any kind's pattern can match at all (most lines of a
+        # text file match none); only then are the patterns tried in order.
+        self._any_pattern: re.Pattern[str] | None = None
+        pats = [p.pattern for k in kinds for p in k.patterns]
+        if pats and not any(re.search(r"\\\d|\(\?P[<=]|\(\?[a-zA-Z]", p) for p in pats):
+            try:
+                self._any_pattern = re.compile("|".join(f"(?:{p})" for p in pats), re.I)
+            except re.error:
+                self._any_pattern = None
         # Headings that may be glued to their text or stand inline before a colon.
         names = sorted({h for h in self._exact}, key=len, reverse=True)
         alternatives = "|".join(re.escape(n).replace(r"\ ", r"\s+") for n in names)
@@ -74,6 +84,8 @@ class Lexicon:
         if norm in self._exact:
             return self._exact[norm]
         if len(norm) > 90:
+            return None
+        if self._any_pattern is not None and not self._any_pattern.search(norm):
             return None
         for spec in self.kinds.values():
             for pat in spec.patterns:
@@ -144,8 +156,8 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
 @lru_cache(maxsize=8)
 def _load_lexicon_cached(path: str) -> Lexicon:
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = safe_yaml.load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleError(path, f"cannot read the heading lexicon: {exc}".splitlines()[0]) from None
     if not isinstance(data, dict) or not isinstance(data.get("kinds"), dict):
         raise RuleError(path, "expected a mapping with 'kinds'", field="kinds")

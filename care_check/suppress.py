@@ -15,23 +15,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
 from .model import Report
 
 # document path -> {item id: why it is suppressed ("config" or "line N")}
 Suppressions = dict[str, dict[str, str]]
 
+# Each part of the prefix is unambiguous (blanks, then % signs, then blanks), so a line of
+# thousands of spaces costs one pass, not one per way of splitting it.
 _DIRECTIVE = re.compile(
-    r"(?:<!--|^[ \t]*%*)[ \t]*care-check:[ \t]*disable[ \t]*=[ \t]*([\w.\-]+(?:[ \t]*,[ \t]*[\w.\-]+)*)",
+    r"(?:<!--[ \t]*|^[ \t]*(?:%+[ \t]*)?)care-check:[ \t]*disable[ \t]*=[ \t]*"
+    r"([\w.\-]+(?:[ \t]*,[ \t]*[\w.\-]+)*)",
     re.IGNORECASE | re.MULTILINE)
 _BINARY_FORMATS = frozenset({"docx", "pdf"})
+MAX_NAMED = 5  # unknown ids named in the one warning line of a file
 
 
 def _scan(text: str, first_line: int = 1) -> list[tuple[str, int]]:
     found = []
+    line, counted = first_line, 0  # matches come in order: count line breaks once
     for m in _DIRECTIVE.finditer(text):
-        line = first_line + text.count("\n", 0, m.start(1))
+        line += text.count("\n", counted, m.start(1))
+        counted = m.start(1)
         found.extend((i.strip().lower(), line) for i in m.group(1).split(",") if i.strip())
     return found
 
@@ -39,16 +44,19 @@ def _scan(text: str, first_line: int = 1) -> list[tuple[str, int]]:
 def directives(report: Report, source: bytes | None = None) -> list[tuple[str, int]]:
     """(item id, line) for each id a directive names.
 
-    Text formats are searched in the file itself (read-only, comments included), or in
-    ``source`` when the manuscript came from standard input; binary ones (DOCX, PDF) in the
-    text their reader extracted.
+    Text formats are searched in the file itself (read-only, comments included, with the
+    readers' size limit and decoding), or in ``source`` when the manuscript came from
+    standard input; binary ones (DOCX, PDF) in the text their reader extracted.
     """
+    from .errors import InputError
+    from .readers.source import decode, read_bytes
+
     doc = report.document
     if doc.format not in _BINARY_FORMATS:
         try:
-            data = source if source is not None else Path(doc.path).read_bytes()
-            return _scan(data.decode("utf-8", errors="replace"))
-        except OSError:
+            data = source if source is not None else read_bytes(doc.path)
+            return _scan(decode(doc.path, data))
+        except InputError:
             pass
     return [hit for s in doc.sections for b in s.blocks for hit in _scan(b.text, b.line)]
 
@@ -61,13 +69,22 @@ def for_report(report: Report, known: Iterable[str], disabled: Iterable[str] | M
     """
     known = set(known)
     out = dict(disabled) if isinstance(disabled, Mapping) else {i: "config" for i in disabled}
-    warnings = []
+    unknown: dict[str, int] = {}
     for item, line in directives(report, source):
         if item in known:
             out.setdefault(item, f"line {line}")
         else:
-            warnings.append(f"{report.document.path}:{line}: unknown item '{item}' in care-check: disable (ignored)")
-    return out, warnings
+            unknown.setdefault(item, line)
+    if not unknown:
+        return out, []
+    # One line per file, however many unknown ids a directive lists.
+    (first, line), n = next(iter(unknown.items())), len(unknown)
+    if n == 1:
+        what = f"unknown item '{first}'"
+    else:
+        named = ", ".join(f"'{i[:40]}'" for i in list(unknown)[:MAX_NAMED])
+        what = f"unknown items {named}" + (f" and {n - MAX_NAMED:,} more" if n > MAX_NAMED else "")
+    return out, [f"{report.document.path}:{line}: {what} in care-check: disable (ignored)"]
 
 
 def why(suppressed: Mapping[str, Mapping[str, str]] | None, report: Report, item_id: str) -> str | None:

@@ -70,8 +70,16 @@ class Ignores:
 
 
 def expand_paths(paths: list[str], exclude: Iterable[str] = (), gitignore: bool = True,
-                 extensions: Iterable[str] | None = None) -> tuple[list[str], list[str]]:
-    """Files to check, in the order given, and a problem line per folder with nothing to check."""
+                 extensions: Iterable[str] | None = None,
+                 notes: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """Files to check, in the order given, and a problem line per folder with nothing to check.
+
+    A folder is walked without following symbolic links out of it: a linked file whose
+    target lies outside the folder is skipped with a note (a report must never quote a file
+    nobody named); FIFOs, devices and broken links are not manuscripts. A path given
+    explicitly is checked even when it is a link, and a note says where it points.
+    """
+    notes = notes if notes is not None else []
     if extensions is None:
         from .readers import EXTENSIONS as extensions  # noqa: N811 - imported late: readers are slow to import
     exts = frozenset(extensions)
@@ -81,9 +89,12 @@ def expand_paths(paths: list[str], exclude: Iterable[str] = (), gitignore: bool 
     problems: list[str] = []
     for p in paths:
         if p == "-" or not os.path.isdir(p):
+            if p != "-" and os.path.islink(p):
+                notes.append(f"{p}: symbolic link; checking its target {os.path.realpath(p)}")
             files.append(p)
             continue
         top = Path(p)
+        root = os.path.realpath(p)
         ignores = Ignores(find_root(top)) if gitignore else None
 
         def skip(path: Path, is_dir: bool) -> bool:
@@ -99,14 +110,20 @@ def expand_paths(paths: list[str], exclude: Iterable[str] = (), gitignore: bool 
             return excluded.match_file(rel + ("/" if is_dir else ""))
 
         found: list[str] = []
-        for folder, dirs, names in os.walk(top):
+        for folder, dirs, names in os.walk(top, followlinks=False):
             base = Path(folder)
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not skip(base / d, True))
             for name in names:
                 f = base / name
                 if (f.suffix.lower() in exts and not name.startswith(".")
                         and Path(name).stem.upper() not in NOT_MANUSCRIPTS and not skip(f, False)):
-                    found.append(str(f))
+                    if f.is_symlink():
+                        target = os.path.realpath(f)
+                        if os.path.commonpath([root, target]) != root:
+                            notes.append(f"{f}: symbolic link to a file outside {p}; skipped")
+                            continue
+                    if f.is_file():  # FIFOs, devices and broken links are not manuscripts
+                        found.append(str(f))
         if not found:
             problems.append(f"{p}: no supported manuscripts in this folder")
         files.extend(sorted(found))

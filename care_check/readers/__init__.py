@@ -46,11 +46,16 @@ EXTENSIONS: dict[str, str] = {
 
 
 def detect_format(path: str, data: bytes) -> str:
-    """The format by content, then by extension; plain text when nothing else fits."""
+    """The format by content, then by extension; plain text when nothing else fits.
+
+    A Markdown file name wins over markup found at its start, since Markdown allows raw
+    HTML; only a binary container (DOCX, PDF) overrides it.
+    """
     by_content = sniff(data)
-    if by_content:
-        return by_content
-    return EXTENSIONS.get(Path(path).suffix.lower(), "text")
+    by_name = EXTENSIONS.get(Path(path).suffix.lower())
+    if by_name == "markdown" and by_content in ("html", "jats", "latex"):
+        return "markdown"  # Markdown may open with raw HTML (<center>, a comment): it is still Markdown
+    return by_content or by_name or "text"
 
 
 def read_path(path: str, fmt: str | None = None) -> RawDocument:

@@ -27,6 +27,7 @@ from ..model import RawDocument
 from ..sections import Lexicon, load_lexicon
 from .structure import SectionBuilder, clean_inline, table_block
 from .text import CAPTION
+from .xmlsafe import CHUNK, PrologProbe, looks_like_xml
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{%s}" % W_NS
@@ -37,7 +38,6 @@ MAX_TOTAL = 200 * 1024 * 1024  # uncompressed bytes of all members
 MAX_RATIO = 100  # uncompressed : compressed, for members over BIG_MEMBER
 BIG_MEMBER = 10 * 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.I)
 _NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+\S")
 _FALSE = {"0", "false", "off", "none"}
@@ -73,34 +73,35 @@ def check_zip(path: str, data: bytes) -> zipfile.ZipFile:
         if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise InputError(path, f"DOCX member {info.filename} compresses over {MAX_RATIO}:1; refused "
                                    "(possible zip bomb)")
-    names = {i.filename for i in infos}
-    if "word/document.xml" not in names and not any(n.endswith("/document.xml") for n in names):
-        raise InputError(path, "zip file without word/document.xml: not a DOCX")
     for info in infos:
-        if info.filename.lower().endswith((".xml", ".rels")):
-            _scan_xml_member(path, zf, info)
+        if not info.is_dir():
+            _check_member(path, zf, info)
+    # The main part may have any name (the package relationships point to it).
+    if "[Content_Types].xml" not in {i.filename for i in infos}:
+        raise InputError(path, "zip file without [Content_Types].xml: not a DOCX")
     return zf
 
 
-def _scan_xml_member(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    """Refuse DTDs and entity declarations; also proves the member decompresses cleanly."""
-    tail = b""
+def _check_member(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Refuse an XML member with a DTD or entities, found by parsing its prolog in its own
+    encoding (whatever its name: a relationship can point anywhere); also proves every
+    member decompresses cleanly."""
     try:
         with zf.open(info) as fh:
-            while True:
-                chunk = fh.read(1 << 20)
-                if not chunk:
-                    break
-                if _DTD.search(tail + chunk):
+            head = fh.read(CHUNK)
+            if looks_like_xml(head):
+                probe = PrologProbe()
+                chunk = head
+                while chunk and not probe.feed(chunk):
+                    chunk = fh.read(CHUNK)
+                if probe.result.doctype or probe.result.entities:
                     raise InputError(path, f"{info.filename} declares a DTD or entities; refused "
                                            "(possible entity-expansion attack)")
-                tail = chunk[-16:]
+            while fh.read(1 << 20):
+                pass
     except InputError:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError,
-            EOFError, ValueError) as exc:
-        raise InputError(path, f"not a readable DOCX: {info.filename}: {_first_line(exc)}") from None
-    except Exception as exc:  # zlib.error and friends
+    except Exception as exc:  # zipfile, zlib and I/O errors alike
         raise InputError(path, f"not a readable DOCX: {info.filename}: {_first_line(exc)}") from None
 
 

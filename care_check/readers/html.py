@@ -66,10 +66,12 @@ def _hidden(el: etree._Element) -> bool:
 def read(path: str, text: str, lexicon: Lexicon | None = None) -> RawDocument:
     """Read an HTML page (decoded text) into headings and blocks with source lines."""
     lex = lexicon or load_lexicon()
-    if _ENTITY_DECL.search(text[:200_000]):
+    if _ENTITY_DECL.search(text):  # the whole decoded page, in whatever encoding it came
         raise InputError(path, "HTML declares entities; refused (possible entity-expansion attack)")
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses a str with an encoding declaration
-    parser = lhtml.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=False,
+    # huge_tree lifts libxml2's nesting cap from 256 to 2,048 levels (beyond it libxml2 drops
+    # the rest of the page, which is refused below); HTML has no entity declarations to expand.
+    parser = lhtml.HTMLParser(no_network=True, remove_comments=True, remove_pis=True, huge_tree=True,
                               recover=True, default_doctype=False)
     try:
         root = lhtml.document_fromstring(text, parser=parser)
@@ -77,6 +79,8 @@ def read(path: str, text: str, lexicon: Lexicon | None = None) -> RawDocument:
         raise InputError(path, f"cannot parse HTML: {str(exc).splitlines()[0] if str(exc) else 'empty'}") from None
     if root is None:
         raise InputError(path, "cannot parse HTML: no document")
+    if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
+        raise InputError(path, "HTML nests too deeply to read (over 2,048 levels)")
     try:
         return _Reader(path, lex, root).read()
     except RecursionError:
@@ -211,6 +215,10 @@ class _Reader:
         self.depth += 1
         try:
             if self.depth > 200:
+                # Deeper than any real page: its text is read flat, as one paragraph.
+                flat = " ".join(" ".join(el.itertext()).split())
+                if flat:
+                    self._paragraph_text(flat, el.sourceline or 1)
                 return
             self._walk_children(el, level)
         finally:

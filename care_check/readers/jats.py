@@ -1,8 +1,10 @@
 """JATS XML articles (PMC style), with or without a namespace or an OAI-PMH envelope.
 
 Parsed with lxml under a hardened parser: no DTD loading, no entity expansion, no
-network. A document that declares entities is refused outright (the entity-bomb family
-of attacks needs them, and JATS articles do not).
+network. A document whose DOCTYPE declares entities is refused outright (the entity-bomb
+family of attacks needs them, and JATS articles do not); the prolog is parsed for this, so
+the encoding (UTF-16 too) or a long comment before it makes no difference. A DOCTYPE that
+only names the JATS DTD is fine: the DTD is never loaded.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ from lxml import etree
 from ..errors import InputError
 from ..model import Block, RawDocument, RawSection
 from ..sections import Lexicon, load_lexicon
+from .xmlsafe import prolog
 
-_ENTITY_DECL = re.compile(rb"<!ENTITY", re.I)
 _SKIP = {"xref-group", "graphic", "inline-graphic", "media", "alternatives", "object-id", "tex-math",
          "mml:math", "math", "ref-list", "fn-group", "glossary", "table-wrap-foot"}
 _FN_KIND = {"conflict": "competing_interests", "coi-statement": "competing_interests",
@@ -59,7 +61,8 @@ def _text(el: etree._Element) -> str:
 def read_bytes_(path: str, data: bytes, lexicon: Lexicon | None = None) -> RawDocument:
     """Parse JATS bytes into a RawDocument; malformed or hostile XML raises InputError."""
     lex = lexicon or load_lexicon()
-    if _ENTITY_DECL.search(data[:200_000]):
+    declared = prolog(data)  # parsed up to the root element, in the file's own encoding
+    if declared.entities:
         raise InputError(path, "XML declares entities; refused (possible entity-expansion attack)")
     try:
         root = etree.fromstring(data, _parser())

@@ -38,6 +38,7 @@ from .text import CAPTION
 MAX_PAGES = 200
 TIMEOUT_S = 90
 MEMORY_BYTES = 2 * 1024 * 1024 * 1024
+MAX_PAGE_CONTENT = 10 * 1024 * 1024  # decompressed drawing instructions of one page; a text page has ~100 KB
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
                             "\ufb05": "st", "\ufb06": "st"})
 _CID = re.compile(r"\(cid:\d+\)")
@@ -59,20 +60,23 @@ def _worker_main() -> None:  # pragma: no cover - runs in the child process
         resource.setrlimit(resource.RLIMIT_CPU, (TIMEOUT_S + 5, TIMEOUT_S + 10))
     except (ImportError, ValueError, OSError):
         pass
+    sys.stdout.write(json.dumps(_read(sys.stdin.buffer.read())))
+
+
+def _read(data: bytes) -> dict:
+    """{"pages": [...]} or {"error": kind, "detail": text}: never raises."""
     import io
     import logging
 
     logging.disable(logging.CRITICAL)
-    data = sys.stdin.buffer.read()
     try:
-        out = {"pages": _extract(io.BytesIO(data))}
+        return {"pages": _extract(io.BytesIO(data))}
     except MemoryError:
-        out = {"error": "memory", "detail": "needs too much memory to read (possible decompression bomb)"}
+        return {"error": "memory", "detail": "needs too much memory to read (possible decompression bomb)"}
     except RecursionError:
-        out = {"error": "malformed", "detail": "nests objects too deeply"}
+        return {"error": "malformed", "detail": "nests objects too deeply"}
     except Exception as exc:  # classified below; never a traceback
-        out = {"error": _classify(exc), "detail": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]}
-    sys.stdout.write(json.dumps(out))
+        return {"error": _classify(exc), "detail": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]}
 
 
 def _classify(exc: Exception) -> str:
@@ -81,6 +85,8 @@ def _classify(exc: Exception) -> str:
         return "encrypted"
     if name == "PDFTooManyPages":
         return "pages"
+    if name == "PDFContentTooLarge":
+        return "content"
     return "malformed"
 
 
@@ -101,9 +107,18 @@ def _extract(fh) -> list[dict]:  # pragma: no cover - runs in the child process
     device = PDFPageAggregator(rsrc, laparams=LAParams())
     interpreter = PDFPageInterpreter(rsrc, device)
     pages = []
+    bold_fonts: dict[str, bool] = {}  # per font name, not per character (a name can be 100,000 long)
+
+    def is_bold(fontname: str) -> bool:
+        found = bold_fonts.get(fontname)
+        if found is None:
+            found = bold_fonts[fontname] = bool(_BOLD_FONT.search(fontname.split("+")[-1][-200:]))
+        return found
+
     for n, page in enumerate(PDFPage.create_pages(document)):
         if n >= MAX_PAGES:
             raise PDFTooManyPages(f"over {MAX_PAGES} pages")
+        _check_content_size(page, n + 1)
         interpreter.process_page(page)
         layout = device.get_result()
         boxes = []
@@ -120,7 +135,7 @@ def _extract(fh) -> list[dict]:  # pragma: no cover - runs in the child process
                 chars = [c for c in line if isinstance(c, LTChar)]
                 n_chars = max(1, len(chars))
                 size = sum(c.size for c in chars) / n_chars
-                bold = sum(1 for c in chars if _BOLD_FONT.search(c.fontname.split("+")[-1])) / n_chars
+                bold = sum(1 for c in chars if is_bold(c.fontname)) / n_chars
                 lines.append([text, round(line.x0, 1), round(line.y0, 1), round(line.x1, 1), round(line.y1, 1),
                               round(size, 1), round(bold, 2)])
             if lines:
@@ -129,26 +144,63 @@ def _extract(fh) -> list[dict]:  # pragma: no cover - runs in the child process
     return pages
 
 
+class PDFContentTooLarge(Exception):
+    pass
+
+
+def _check_content_size(page, number: int) -> None:  # pragma: no cover - runs in the child process
+    """Refuse a page whose content streams (its own and its form XObjects') decompress to
+    more than MAX_PAGE_CONTENT: pdfminer interprets content in Python, so a small file
+    whose page inflates to 50 MB would otherwise take minutes."""
+    from pdfminer.pdftypes import PDFStream, resolve1
+
+    streams = list(page.contents or [])
+    xobjects = resolve1((page.resources or {}).get("XObject")) or {}
+    if isinstance(xobjects, dict):
+        streams.extend(x for x in xobjects.values()
+                       if isinstance(resolve1(x), PDFStream)
+                       and getattr(resolve1(x).get("Subtype"), "name", None) == "Form")
+    total = 0
+    for st in streams:
+        st = resolve1(st)
+        if isinstance(st, PDFStream):
+            total += len(st.get_data() or b"")
+            if total > MAX_PAGE_CONTENT:
+                raise PDFContentTooLarge(f"page {number} expands to over {MAX_PAGE_CONTENT // (1024 * 1024)} MB "
+                                         "of drawing instructions")
+
+
 def _run_worker(path: str, data: bytes) -> list[dict]:
-    code = "from care_check.readers.pdf import _worker_main; _worker_main()"
-    try:
-        proc = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, timeout=TIMEOUT_S,
-                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    except subprocess.TimeoutExpired:
-        raise InputError(path, f"PDF took over {TIMEOUT_S} s to read; gave up") from None
-    except OSError as exc:
-        raise InputError(path, f"cannot start the PDF reader: {exc}") from None
-    try:
-        out = json.loads(proc.stdout.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        if proc.returncode and proc.returncode < 0:
-            raise InputError(path, "PDF reader stopped (out of memory or time; possible decompression bomb)") from None
-        raise InputError(path, "PDF reader failed on this file (malformed PDF?)") from None
+    from ..guard import isolated, remaining
+
+    if isolated():
+        # Already in a child process with the file's time budget and memory ceiling: no
+        # second process (and its start-up second) is needed.
+        out = _read(data)
+    else:
+        code = "from care_check.readers.pdf import _worker_main; _worker_main()"
+        timeout = remaining(TIMEOUT_S)
+        try:
+            proc = subprocess.run([sys.executable, "-c", code], input=data, capture_output=True, timeout=timeout,
+                                  env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        except subprocess.TimeoutExpired:
+            raise InputError(path, f"PDF took over {timeout:.0f} s to read; gave up") from None
+        except OSError as exc:
+            raise InputError(path, f"cannot start the PDF reader: {exc}") from None
+        try:
+            out = json.loads(proc.stdout.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            if proc.returncode and proc.returncode < 0:
+                raise InputError(path, "PDF reader stopped (out of memory or time; possible decompression bomb)") \
+                    from None
+            raise InputError(path, "PDF reader failed on this file (malformed PDF?)") from None
     error = out.get("error")
     if error == "encrypted":
         raise InputError(path, "encrypted (password-protected) PDF; save an unprotected copy")
     if error == "pages":
         raise InputError(path, f"PDF has over {MAX_PAGES} pages; not a case report?")
+    if error == "content":
+        raise InputError(path, f"PDF {out.get('detail')}; refused (possible decompression bomb)")
     if error == "memory":
         raise InputError(path, f"PDF {out.get('detail')}")
     if error:

@@ -5,30 +5,48 @@ from __future__ import annotations
 import os
 import re
 from typing import BinaryIO
+import stat
 
 from ..errors import InputError
 
 MAX_BYTES = 20 * 1024 * 1024  # a case report is rarely over 1 MB; 20 MB leaves room for XML
-# A prolog, comments (each ending at its own "-->") and a doctype, then a start tag: a
-# Markdown file whose first line is an HTML comment (a care-check directive) is not XML.
-_XML_START = re.compile(rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--(?:(?!-->).)*-->\s*)*(?:<!DOCTYPE[^>]*>\s*)?<[A-Za-z_]",
-                        re.S)
+# A comment ends at its first "-->" (a lazy ".*?" could run on through Markdown text to
+# a later comment and take a Markdown file for XML).
+_XML_START = re.compile(rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--(?:[^-]|-(?!->))*-->\s*)*(?:<!DOCTYPE[^>]*>\s*)?<(?=[A-Za-z_:])")
+
+
+_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _refuse_special(path: str, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise InputError(path, "is a directory")
+    if not stat.S_ISREG(mode):
+        what = next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
+        raise InputError(path, f"is {what}, not a regular file; refused")
 
 
 def read_bytes(path: str) -> bytes:
-    """The file's bytes, refusing what is not a regular readable file of sane size."""
+    """The file's bytes, refusing what is not a regular readable file of sane size.
+
+    A named pipe or a device would block or never end: they are refused from their
+    status, before opening, and again on the opened descriptor (opened without blocking),
+    so a file swapped in between cannot stall the reader either.
+    """
     try:
         st = os.stat(path)
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    if os.path.isdir(path):
-        raise InputError(path, "is a directory")
+    _refuse_special(path, st.st_mode)
     if st.st_size > MAX_BYTES:
         raise InputError(path, f"file is {st.st_size / 1e6:.0f} MB, over the {MAX_BYTES // (1024 * 1024)} MB limit")
     try:
-        with open(path, "rb") as fh:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            _refuse_special(path, os.fstat(fh.fileno()).st_mode)
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
@@ -52,19 +70,48 @@ def read_stream(name: str, stream: BinaryIO) -> bytes:
     return data
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),  # before UTF-16: same start
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def text_encoding(data: bytes) -> str | None:
+    """UTF-32 or UTF-16 named by a byte-order mark, or UTF-16 without one (every other byte
+    NUL, as Windows tools write it); None for byte-oriented text (UTF-8, Windows-1252)."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    sample = data[:4096]
+    if len(sample) >= 8:
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+            return "utf-16-le"
+        if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+            return "utf-16-be"
+    return None
+
+
 def decode(path: str, data: bytes) -> str:
-    """Text from bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """Text from bytes: UTF-8 (with or without BOM), UTF-32 or UTF-16 (with a BOM, or
+    UTF-16 without one), else Windows-1252."""
+    wide = text_encoding(data)
+    if wide:
         try:
-            return data.decode("utf-16")
+            text = data.decode(wide).lstrip("\ufeff")
         except UnicodeDecodeError:
-            raise InputError(path, "not valid UTF-16 text") from None
+            raise InputError(path, f"not valid {wide.upper()} text") from None
+        if "\x00" in text[:65536]:
+            raise InputError(path, "binary file, not a text manuscript")
+        return _check_text(path, text)
     if b"\x00" in data[:65536]:
         raise InputError(path, "binary file, not a text manuscript")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
+    return _check_text(path, text)
+
+
+def _check_text(path: str, text: str) -> str:
     sample = text[:65536]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
     if sample and controls / len(sample) > 0.01:
@@ -89,7 +136,11 @@ def sniff(data: bytes) -> str | None:
     reader names); %PDF in the first kilobyte is a PDF; \\documentclass or
     \\begin{document} at the start of a line is LaTeX.
     """
-    head = data[:4096].lstrip(b"\xef\xbb\xbf")
+    head = data[:4096]
+    wide = text_encoding(head)
+    if wide:  # UTF-16/32 markup: look at it as UTF-8
+        head = head[: len(head) - len(head) % 4].decode(wide, errors="ignore").encode("utf-8")
+    head = head.lstrip(b"\xef\xbb\xbf").lstrip("\ufeff".encode())
     xml = _XML_START.match(head)
     if xml:
         low = head.lower()
