@@ -137,6 +137,8 @@ def _serve(fn: Callable[[Any], Any], rfd: int, wfd: int, time_s: float,
                 pass
         try:
             payload: tuple[str, Any] = ("ok", fn(arg[0]))
+        except InputError as exc:  # keep its parts: reporters name the file and the problem apart
+            payload = ("input", (exc.path, exc.problem))
         except CareCheckError as exc:
             payload = ("error", str(exc))
         except MemoryError:
@@ -146,7 +148,7 @@ def _serve(fn: Callable[[Any], Any], rfd: int, wfd: int, time_s: float,
         except BaseException as exc:  # noqa: BLE001 - reported by the parent as one line
             payload = ("internal", f"{type(exc).__name__}: {exc}")
         grown = memory_mb > 0 and base and _address_space() > base + memory_mb * 1024 * 1024 // 2
-        keep = payload[0] in ("ok", "error") and not grown
+        keep = payload[0] in ("ok", "error", "input") and not grown
         try:
             _write_msg(wfd, (*payload, keep))
         except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
@@ -264,6 +266,9 @@ def run(label: str, fn: Callable[[], T], time_s: float = DEFAULT_TIME_S,
 def _result(label: str, kind: str, value: object, memory_mb: int | None) -> T:  # type: ignore[type-var]
     if kind == "ok":
         return value  # type: ignore[return-value]
+    if kind == "input":
+        path, problem = value  # type: ignore[misc]
+        raise InputError(path, problem)
     if kind == "error":
         raise CareCheckError(str(value))
     if kind == "memory":
