@@ -131,7 +131,7 @@ def _check_one(path: str, checker: Checker, cfg: Config, fmt: str | None, known:
     from .pipeline import check_path
     from .suppress import for_report
 
-    report = cfg.apply(check_path(path, checker, fmt, data))
+    report = cfg.apply(check_path(path, checker, fmt) if data is None else check_path(path, checker, fmt, data))
     sup, warnings = for_report(report, known, policy, data)
     report.document.path = printable(report.document.path)  # shown safely whatever its bytes
     return report, sup, warnings

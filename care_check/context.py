@@ -94,21 +94,12 @@ class ContextMatcher:
         for k in range(n_sents):
             trig = trig_by[k]
             kinds = {t[0] for t in trig}
-            keys: set[str] = set()
-            if "about_literature" in kinds:
-                keys.add("about:literature")
-            elif "about_fetus" in kinds:
-                keys.add("about:fetus")
-            elif "about_relative" in kinds:
-                keys.add("about:relative")
-            else:
-                keys.add("about:patient")
-            if "when_after" in kinds:
-                keys.add("when:after")
-            elif "when_before" in kinds:
-                keys.add("when:before")
-            else:
-                keys.add("when:during")
+            # The first class in precedence order whose trigger the sentence holds, else the default.
+            keys: set[str] = {
+                next((f"about:{c}" for c in ("literature", "fetus", "relative") if f"about_{c}" in kinds),
+                     "about:patient"),
+                next((f"when:{c}" for c in ("after", "before") if f"when_{c}" in kinds), "when:during"),
+            }
             fwd = [(s, e) for n, s, e in trig if n == "neg_fwd"]
             bwd = [(s, e) for n, s, e in trig if n == "neg_bwd"]
             if fwd or bwd:

@@ -24,6 +24,7 @@ from .nlp import get_nlp
 from .ruleset import Cue, ItemSpec, Rule, Ruleset, Signal
 
 QUOTE_CHARS = 300
+MIN_SCORED_WORDS = 4  # the learned model scores sentences of at least this many words
 # No-break and thin spaces would stand as tokens of their own between a number and its
 # unit ("5 mg"); they are read as plain spaces, one for one, so offsets stay true.
 _SPACES = str.maketrans({c: " " for c in "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
@@ -168,9 +169,13 @@ class Checker:
                     column = block.offset + sent.start_char + 1
                 out.append(Sentence(si, text, line, column, frozenset(hits[k]), block.page))
         if self.model is not None and out:
-            rows = self.model.scores([model_text(document.sections[s.section].kind, s.text) for s in out])
-            out = [Sentence(s.section, s.text, s.line, s.column, s.cues, s.page, rows[i])
-                   for i, s in enumerate(out)]
+            # A sentence of fewer than four words reports no item; leaving it unscored keeps
+            # pathological input (100,000 one-word lines) linear and cheap.
+            keep = [i for i, s in enumerate(out) if s.text.count(" ") >= MIN_SCORED_WORDS - 1]
+            rows = self.model.scores([model_text(document.sections[out[i].section].kind, out[i].text) for i in keep])
+            for row, i in zip(rows, keep):
+                s = out[i]
+                out[i] = Sentence(s.section, s.text, s.line, s.column, s.cues, s.page, row)
         return out
 
     def _word_keys(self, word: str) -> tuple[str, ...]:
@@ -350,7 +355,8 @@ def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc
         for s in reversed(sents) if late else sents:
             c = s.cues
             if (need_all <= c and (not need_any or need_any & c) and not (veto & c)
-                    and (learned is None or (s.scores is not None and s.scores[learned[0]] >= learned[1]))
+                    and (learned is None or (s.scores[learned[0]] >= learned[1] if s.scores is not None
+                                             else not learned[2]))  # unscored: a floor does not veto
                     and all(need & c for need in ctx_need)
                     and (not affirm_any or any(k in c and f"neg:{k}" not in c for k in affirm_any))):
                 via = f"learned score {s.scores[learned[0]]:.2f}" if learned and learned[2] else None
