@@ -59,8 +59,7 @@ class Checker:
         (default), another :class:`SentenceModel`, or None for rules alone."""
         self.ruleset = ruleset
         self.nlp = get_nlp()
-        uses_model = any(sig.model is not None for r in ruleset.rules for part in r.spec.parts
-                         for sig in part.evidence) or any(r.spec.model_floor for r in ruleset.rules)
+        uses_model = any(r.spec.uses_model for r in ruleset.rules)
         if model == "shipped":
             model = load_model() if uses_model else None
         self.model: SentenceModel | None = model if uses_model else None  # type: ignore[assignment]

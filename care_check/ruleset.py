@@ -150,6 +150,16 @@ class ItemSpec(_Strict):
         return self
 
     @property
+    def model_thresholds(self) -> tuple[float, ...]:
+        """The thresholds of the item's learned-signal (``model``) signals, in order."""
+        return tuple(sig.model for part in self.parts for sig in part.evidence if sig.model is not None)
+
+    @property
+    def uses_model(self) -> bool:
+        """Whether the item asks for the learned sentence model (a signal or a floor)."""
+        return bool(self.model_thresholds or self.model_floor)
+
+    @property
     def parts(self) -> tuple[Component, ...]:
         """The item's components; a plain evidence list is one component."""
         return self.components or (Component(name=self.title, evidence=self.evidence),)

@@ -49,7 +49,7 @@ def main() -> int:
     cv_shipped: dict[str, float] = {}
     for item, c in cvs["items"].items():
         spec = rs.rule(item).spec
-        ts = [sig.model for part in spec.parts for sig in part.evidence if sig.model is not None]
+        ts = spec.model_thresholds
         if c["n"]:
             by_t = c.get("by_threshold", {})
             cv_shipped[item] = by_t.get(str(ts[0]), c["rules"]["macro_f1"]) if ts else c["rules"]["macro_f1"]
@@ -82,7 +82,7 @@ def main() -> int:
             if c.get("floor"):
                 win += f" (floor {c['floor']})"
         spec = rs.rule(item).spec
-        ts = [sig.model for part in spec.parts for sig in part.evidence if sig.model is not None]
+        ts = spec.model_thresholds
         shipped = "rules" if not ts and not spec.model_floor else "rules + model" + (
             f" (model ≥ {ts[0]})" if ts else "") + (f" (floor {spec.model_floor})" if spec.model_floor else "")
         lines.append(f"| {item} | {n} | {pr_r} | {f_r} | {pr_b} | {f_b} | {cv_r} | {cv_b} | {win} | {shipped} |")

@@ -72,8 +72,7 @@ def main() -> int:
     labels = labelled("train")
     ruleset = load_guideline()
     items = [r.spec.id for r in ruleset.rules]
-    model_items = {r.spec.id for r in ruleset.rules for part in r.spec.parts for sig in part.evidence
-                   if sig.model is not None}
+    model_items = {r.spec.id for r in ruleset.rules if r.spec.model_thresholds}
     settings = [(t, f) for t in (OFF, *GRID) for f in FLOORS]
     preds: dict[tuple, dict[str, list[tuple[bool, bool]]]] = {s: {i: [] for i in items} for s in settings}
     workdir = Path(a.models) if a.models else Path(tempfile.mkdtemp(prefix="care-cv-"))

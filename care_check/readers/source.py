@@ -50,11 +50,7 @@ def read_bytes(path: str) -> bytes:
             data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    if len(data) > MAX_BYTES:
-        raise InputError(path, f"file is over the {MAX_BYTES // (1024 * 1024)} MB limit")
-    if not data.strip():
-        raise InputError(path, "file is empty")
-    return data
+    return _within_limits(path, data, "file", "file")
 
 
 def read_stream(name: str, stream: BinaryIO) -> bytes:
@@ -63,10 +59,15 @@ def read_stream(name: str, stream: BinaryIO) -> bytes:
         data = stream.read(MAX_BYTES + 1)
     except OSError as exc:
         raise InputError(name, f"cannot read standard input: {exc.strerror or exc}") from None
+    return _within_limits(name, data, "input", "standard input")
+
+
+def _within_limits(name: str, data: bytes, big: str, empty: str) -> bytes:
+    """The size cap and the empty check every manuscript passes, whatever it was read from."""
     if len(data) > MAX_BYTES:
-        raise InputError(name, f"input is over the {MAX_BYTES // (1024 * 1024)} MB limit")
+        raise InputError(name, f"{big} is over the {MAX_BYTES // (1024 * 1024)} MB limit")
     if not data.strip():
-        raise InputError(name, "standard input is empty")
+        raise InputError(name, f"{empty} is empty")
     return data
 
 
