@@ -25,6 +25,9 @@ from .ruleset import Cue, ItemSpec, Rule, Ruleset, Signal
 
 QUOTE_CHARS = 300
 MIN_SCORED_WORDS = 4  # the learned model scores sentences of at least this many words
+# A citation superscript flattened into the text ("... Duke's criteria.2 The patient was
+# started ...") starts the next sentence: it belongs to the one before, not to the quote.
+_GLUED_CITATION = re.compile(r"\d{1,3}(?:\s?[,\u2013-]\s?\d{1,3})*\s+(?=[A-Z])")
 # No-break and thin spaces would stand as tokens of their own between a number and its
 # unit ("5 mg"); they are read as plain spaces, one for one, so offsets stay true.
 _SPACES = str.maketrans({c: " " for c in "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
@@ -163,9 +166,15 @@ class Checker:
                     continue
                 line += block.text.count("\n", counted, sent.start_char)
                 counted = sent.start_char
+                skip = 0
+                if sent.start_char and block.text[sent.start_char - 1] in ".?!)]":
+                    glued = _GLUED_CITATION.match(text)
+                    if glued and glued.end() < len(text):
+                        skip = glued.end()
+                        text = text[skip:]
                 column = None
                 if block.offset is not None and not document.lines_are_meaningful:
-                    column = block.offset + sent.start_char + 1
+                    column = block.offset + sent.start_char + skip + 1
                 out.append(Sentence(si, text, line, column, frozenset(hits[k]), block.page))
         if self.model is not None and out:
             # A sentence of fewer than four words reports no item; leaving it unscored keeps
@@ -203,6 +212,9 @@ class Checker:
             return Verdict(spec.id, spec.topic, spec.title, Status.NOT_APPLICABLE, spec.severity, [], na, "")
         found: list[tuple[str, list[Evidence]]] = []
         searched: dict[str, None] = {}  # an ordered set: thousands of headings stay linear
+        # Which sentence to quote first: with the learned model, the qualifying sentence that
+        # reads most like the item's labelled sentences; without it, the rule's own order.
+        rank = self.model.index.get(spec.id) if self.model is not None and spec.rank_evidence else None
         for part in spec.parts:
             ev: list[Evidence] = []
             # Every signal where the rule looks first; only when none is satisfied there,
@@ -210,14 +222,18 @@ class Checker:
             for widen in (False, True):
                 if ev or (widen and spec.fallback == "none"):
                     break
+                pool: list[tuple[float, Evidence]] = []
                 for sig in part.evidence:
-                    hits, where = self._signal(sig, spec, comp.keys, doc, by_section, memo, widen)
+                    hits, where = self._signal(sig, spec, comp.keys, doc, by_section, memo, widen, rank)
                     searched.update(dict.fromkeys(where))
-                    for h in hits:
-                        if len(ev) < spec.max_evidence and all(h.quote != e.quote for e in ev):
-                            ev.append(h)
-                    if len(ev) >= spec.max_evidence:
+                    pool.extend(hits)
+                    if rank is None and len({e.quote for _, e in pool}) >= spec.max_evidence:
                         break
+                if rank is not None:
+                    pool.sort(key=lambda h: -h[0])  # stable: ties keep the rule's order
+                for _, h in pool:
+                    if len(ev) < spec.max_evidence and all(h.quote != e.quote for e in ev):
+                        ev.append(h)
             found.append((part.name, ev))
         have = [name for name, ev in found if ev]
         lacking = [name for name, ev in found if not ev]
@@ -241,8 +257,9 @@ class Checker:
 
     def _signal(self, sig: Signal, spec: ItemSpec, keys: dict[str, str], doc: Document,
                 by_section: dict[int, list[Sentence]], memo: dict[tuple, list[int]],
-                widen: bool = False) -> tuple[list[Evidence], list[str]]:
-        """Evidence for one signal where the rule looks (or, widened, in the rest of the text)."""
+                widen: bool = False, rank: int | None = None) -> tuple[list[tuple[float, Evidence]], list[str]]:
+        """Evidence for one signal where the rule looks (or, widened, in the rest of the text),
+        each with its learned score for label ``rank`` (0 when not ranked)."""
         names = sig.sections or spec.sections
         excluded = set(spec.not_sections) | set(sig.not_sections) | _ALWAYS_EXCLUDED
         if spec.applies == "body":
@@ -261,8 +278,10 @@ class Checker:
                     first = by_section.get(i, [])
                     quote = _clip(first[0].text) if first else _clip(sec.heading)
                     line = first[0].line if first else sec.line
-                    ev.append(Evidence(quote, _section_name(sec), line, first[0].column if first else None,
-                                       page=first[0].page if first else None))
+                    score = (float(first[0].scores[rank]) if rank is not None and first
+                             and first[0].scores is not None else 0.0)
+                    ev.append((score, Evidence(quote, _section_name(sec), line, first[0].column if first else None,
+                                               page=first[0].page if first else None)))
                     break
             return ev, searched
         need_all = {keys[n] for n in sig.all}
@@ -288,12 +307,13 @@ class Checker:
                 learned = (self.model.index[spec.id], floor, False)
         if not widen:
             return _scan(preferred, by_section, doc, need_all, need_any, veto, sig.last, late, learned,
-                         ctx_need, affirm_any), searched
+                         ctx_need, affirm_any, rank), searched
         if spec.fallback == "none" or (spec.fallback == "unstructured" and preferred):
             return [], []
         taken = set(preferred)
         rest = [i for i in range(len(doc.sections)) if i not in taken and not (doc.sections[i].labels & excluded)]
-        ev = _scan(rest[::-1] if late else rest, by_section, doc, need_all, need_any, veto, None, late, learned, ctx_need, affirm_any)
+        ev = _scan(rest[::-1] if late else rest, by_section, doc, need_all, need_any, veto, None, late, learned,
+                   ctx_need, affirm_any, rank)
         return ev, ["rest of the text"] if rest else []
 
 
@@ -342,12 +362,16 @@ def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
 def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc: Document,
           need_all: set[str], need_any: set[str], veto: set[str], last: int | None = None,
           late: bool = False, learned: tuple[int, float, bool] | None = None,
-          ctx_need: tuple[frozenset[str], ...] = (), affirm_any: set[str] = frozenset()) -> list[Evidence]:
+          ctx_need: tuple[frozenset[str], ...] = (), affirm_any: set[str] = frozenset(),
+          rank: int | None = None) -> list[tuple[float, Evidence]]:
     """Sentences satisfying a signal, in the order of the sections given; within a section
     in text order, or from the end when the item prefers late evidence. ``learned`` is
     (label index, threshold, is the signal itself) when the model's score is asked for:
-    as the signal (evidence says so) or as the item's floor (a veto)."""
-    out: list[Evidence] = []
+    as the signal (evidence says so) or as the item's floor (a veto). With ``rank`` (a
+    label index) each sentence comes with its score for that label, and every qualifying
+    sentence is returned (up to a cap) so that the caller can quote the best first."""
+    out: list[tuple[float, Evidence]] = []
+    limit = 5 if rank is None else 200
     for i in section_ids:
         sents = by_section.get(i, [])
         sents = sents[-last:] if last else sents
@@ -359,9 +383,10 @@ def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc
                     and all(need & c for need in ctx_need)
                     and (not affirm_any or any(k in c and f"neg:{k}" not in c for k in affirm_any))):
                 via = f"learned score {s.scores[learned[0]]:.2f}" if learned and learned[2] else None
-                out.append(Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column, page=s.page,
-                                    via=via))
-                if len(out) >= 5:
+                score = float(s.scores[rank]) if rank is not None and s.scores is not None else 0.0
+                out.append((score, Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column,
+                                            page=s.page, via=via)))
+                if len(out) >= limit:
                     return out
     return out
 

@@ -130,6 +130,9 @@ class ItemSpec(_Strict):
     # A learned veto: a sentence the sentence model scores below this for the item never
     # counts, whatever its cues (the model's read of the whole sentence overrides a stray cue).
     model_floor: float | None = Field(default=None, gt=0.0, lt=1.0)
+    # Quote first the qualifying sentence the learned model scores highest for the item
+    # (the verdict is the rules'; this only picks which of their sentences to show).
+    rank_evidence: bool = True
     fix: str
     examples: Examples = Examples()
 
