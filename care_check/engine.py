@@ -212,9 +212,12 @@ class Checker:
             return Verdict(spec.id, spec.topic, spec.title, Status.NOT_APPLICABLE, spec.severity, [], na, "")
         found: list[tuple[str, list[Evidence]]] = []
         searched: dict[str, None] = {}  # an ordered set: thousands of headings stay linear
-        # Which sentence to quote first: with the learned model, the qualifying sentence that
-        # reads most like the item's labelled sentences; without it, the rule's own order.
-        rank = self.model.index.get(spec.id) if self.model is not None and spec.rank_evidence else None
+        # Which sentence to quote first (the item's ``rank_evidence``): with the learned model,
+        # the qualifying sentence that reads most like the item's labelled sentences ("model"),
+        # or the best of the rule's first satisfied signal ("tiers"); else the rule's order.
+        rank = (self.model.index.get(spec.id) if self.model is not None and spec.rank_evidence != "rule"
+                else None)
+        tiers = spec.rank_evidence == "tiers"
         for part in spec.parts:
             ev: list[Evidence] = []
             # Every signal where the rule looks first; only when none is satisfied there,
@@ -223,10 +226,10 @@ class Checker:
                 if ev or (widen and spec.fallback == "none"):
                     break
                 pool: list[tuple[float, Evidence]] = []
-                for sig in part.evidence:
+                for tier, sig in enumerate(part.evidence):
                     hits, where = self._signal(sig, spec, comp.keys, doc, by_section, memo, widen, rank)
                     searched.update(dict.fromkeys(where))
-                    pool.extend(hits)
+                    pool.extend((score - tier, e) for score, e in hits) if tiers else pool.extend(hits)
                     if rank is None and len({e.quote for _, e in pool}) >= spec.max_evidence:
                         break
                 if rank is not None:
