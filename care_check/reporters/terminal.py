@@ -116,7 +116,7 @@ def render(report: Report, console: Console, verbose: bool = False,
             console.print(Text(" " * prefix) + more, soft_wrap=True)
         why = suppressed.get(v.id)
         if why:
-            _lines(console, Text(f"suppressed ({why}): does not fail the run", style="dim"), width, 5, 2)
+            _lines(console, Text(f"(suppressed: {why}; does not fail the run)", style="dim"), width, 5, 2)
         if v.status == Status.NOT_APPLICABLE:
             if verbose:
                 _lines(console, Text(v.message, style="dim"), width, 5, 2)
@@ -151,4 +151,6 @@ def quiet_line(report: Report, failing: list[Verdict], console: Console) -> None
     ids = ", ".join(v.id for v in failing)
     console.print(f"[bold]{escape(report.document.path)}[/]: [red]{len(failing)} failing ({escape(ids)})[/] · "
                   f"{report.count(Status.REPORTED)} reported · {report.count(Status.PARTIAL)} partial · "
-                  f"{report.count(Status.MISSING)} missing · completeness {report.completeness:.1f}%")
+                  f"{report.count(Status.MISSING)} missing · "
+                  + ("not scored (not a case report?)" if report.not_case_report
+                     else f"completeness {report.completeness:.1f}%"))
