@@ -176,7 +176,7 @@ HOSTILE_LINE = ('Exertional rhabdomyolysis <script>alert("x")</script> is common
 
 def hostile_manuscript(folder: Path) -> Path:
     """The gappy example as plain text with markup in a quoted sentence, a heading and the name."""
-    text = GAPPY.read_text(encoding="utf-8").replace("# ", "")
+    text = re.sub(r"^#+ ", "", GAPPY.read_text(encoding="utf-8"), flags=re.M)
     line = next(ln for ln in text.splitlines() if ln.startswith("Exertional rhabdomyolysis is common"))
     text = text.replace(line, HOSTILE_LINE + line[line.index("[1].") + 4:])
     text = text.replace("Investigations", "Investigations <iframe src=//evil>")
