@@ -18,6 +18,7 @@ from spacy.attrs import ORTH
 
 from .context import ContextMatcher
 from .errors import RuleError
+from .genre import assess
 from .learned import SentenceModel, load_model, model_text
 from .model import Document, Evidence, Report, Section, Status, Verdict
 from .nlp import get_nlp
@@ -202,7 +203,7 @@ class Checker:
         memo: dict[tuple, list[int]] = {}  # section order per (sections, exclusions, preference)
         verdicts = [self._verdict(c, document, by_section, memo) for c in self._compiled]
         g = self.ruleset.guideline
-        return Report(document, g.id, g.version, g.title, verdicts)
+        return Report(document, g.id, g.version, g.title, verdicts, assess(document))
 
     def _verdict(self, comp: _Compiled, doc: Document, by_section: dict[int, list[Sentence]],
                  memo: dict[tuple, list[int]]) -> Verdict:
@@ -252,9 +253,12 @@ class Checker:
             message = f"{_join(have)} given; {_join(lacking)} missing"
         else:
             status = Status.MISSING
-            message = "not found in: " + (", ".join(searched) if searched else "the document")
-            if have:
-                message = f"{_join(have)} given but {_join(lacking)} missing; " + message
+            message = "not found in: " + _few(list(searched))
+            if have:  # the message leads with what is missing, so it agrees with the mark
+                needed = ({2: "both", 3: "all three", 4: "all four"}.get(need, f"all {need}") if need == len(found)
+                          else f"{need} of the {len(found)}")
+                message = (f"{_join(lacking)} missing ({_join(have)} given, but {needed} are needed); "
+                           + message)
         return Verdict(spec.id, spec.topic, spec.title, status, spec.severity, evidence, message,
                        spec.fix if status != Status.REPORTED else "", list(searched))
 
@@ -430,6 +434,24 @@ def _merge_evidence(found: list[tuple[str, list[Evidence]]], limit: int) -> list
             e = ev[0]
             out.append(Evidence(e.quote, e.section, e.line, e.column, name, e.page, e.via))
     return out
+
+
+MAX_NAMED_SECTIONS = 4  # section names a "not found in" message spells out
+
+
+def _few(names: list[str]) -> str:
+    """A few section names, each once whatever its case, and how many more were searched."""
+    if not names:
+        return "the document"
+    seen: dict[str, str] = {}
+    for name in names:
+        clean = " ".join(name.split())
+        seen.setdefault(clean.casefold(), clean)
+    unique = list(seen.values())
+    if len(unique) <= MAX_NAMED_SECTIONS:
+        return ", ".join(unique)
+    rest = len(unique) - MAX_NAMED_SECTIONS + 1
+    return ", ".join(unique[: MAX_NAMED_SECTIONS - 1]) + f" and {rest} more sections"
 
 
 def _join(names: list[str]) -> str:

@@ -144,6 +144,9 @@ class Report:
     guideline_version: str
     guideline_title: str
     verdicts: list[Verdict]
+    # Why the document does not read as a case report (a cover letter, a response to
+    # reviewers; see care_check.genre), or None. Reporters warn instead of scoring it.
+    not_case_report: str | None = None
 
     def count(self, status: Status) -> int:
         return sum(1 for v in self.verdicts if v.status == status)
