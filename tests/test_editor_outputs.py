@@ -208,7 +208,7 @@ def test_single_page_shows_mark_word_evidence_location_and_fix(capsys, tmp_path)
         if status == "missing":
             assert "<strong>Fix:</strong>" in body
         if status == "reported":
-            assert re.search(r'<p class="where">[^<]+, line \d+</p>', body)
+            assert re.search(r'<p class="where">[^<]+, line \d+(?: · [^<]+)?</p>', body)
     c3 = next(b for s, i, b in items if i == "3c")
     assert "outcome missing" in c3 and "found (diagnosis)" in c3
     assert "@media print" in html
