@@ -155,12 +155,37 @@ def _table_captions(items: list[Item]) -> dict[int, tuple[int, str]]:
 
 # -- DOCX ------------------------------------------------------------------------------
 
-def to_docx(items: list[Item], dest: Path, columns: int = 1) -> None:
+def _abstract_span(items: list[Item]) -> tuple[int, int]:
+    """[start, end) of the abstract: its "Abstract" heading up to the next heading at its
+    level or above (end == start when there is no abstract)."""
+    for k, it in enumerate(items):
+        if it.kind == "heading" and it.text.strip().lower() == "abstract":
+            end = next((j for j in range(k + 1, len(items))
+                        if items[j].kind == "heading" and items[j].level <= it.level), len(items))
+            return k, end
+    return 0, 0
+
+
+def to_docx(items: list[Item], dest: Path, columns: int = 1, headings: str = "styles",
+            comment: tuple[str, str] | None = None) -> None:
+    """headings: "styles" (Heading 2/3); "bold" (bold paragraphs, as many authors write
+    them; the abstract's parts too); "abstract-style" (pandoc 2 with an abstract in the
+    metadata: no abstract heading, its parts as Heading 1, its paragraphs in the "Abstract"
+    style); "abstract-title" (pandoc 3 and Quarto: an "Abstract Title" paragraph, then
+    every abstract paragraph in the "Abstract" style, its part as a bold run-in label).
+    comment: (anchor text, comment text): a Word review comment on the first paragraph
+    holding the anchor."""
     import docx
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     document = docx.Document()
+    abstract = range(*_abstract_span(items)) if headings.startswith("abstract-") else range(0)
+    if abstract:
+        for name in ("Abstract Title", "Abstract"):
+            document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH).base_style = document.styles["Normal"]
+    label = ""
     # Running header and a page-number footer: the PDF reader must drop them.
     section = document.sections[0]
     section.header.paragraphs[0].text = "Journal of Fictional Case Reports 2024; 3: 101-108"
@@ -183,8 +208,30 @@ def to_docx(items: list[Item], dest: Path, columns: int = 1) -> None:
     captions = _table_captions(items)
     caption_paras = {c for c, _ in captions.values()}
     for k, it in enumerate(items):
-        if it.kind == "title":
+        if k in abstract:
+            if it.kind == "heading" and k == abstract.start:
+                if headings == "abstract-title":
+                    document.add_paragraph(it.text, style="Abstract Title")
+            elif it.kind == "heading" and headings == "abstract-title":
+                label = it.text.strip()
+            elif it.kind == "heading":
+                document.add_heading(it.text, 1)
+            elif it.kind == "para":
+                p = document.add_paragraph(style="Abstract")
+                if label:
+                    p.add_run(label + ": ").bold = True
+                    label = ""
+                for r in it.runs:
+                    p.add_run(r.text).italic = r.italic or None
+            continue
+        if it.kind == "title" and headings == "bold":
+            p = document.add_paragraph()
+            p.add_run(it.text).bold = True
+        elif it.kind == "title":
             document.add_heading(it.text, 0)
+        elif it.kind == "heading" and headings == "bold":
+            p = document.add_paragraph()
+            p.add_run(it.text).bold = True
         elif it.kind == "heading":
             document.add_heading(it.text, min(it.level, 6))
         elif it.kind == "para":
@@ -194,6 +241,9 @@ def to_docx(items: list[Item], dest: Path, columns: int = 1) -> None:
                 run = p.add_run(r.text)
                 run.bold = r.bold or None
                 run.italic = r.italic or None
+            if comment and comment[0] in it.text:
+                document.add_comment(p.runs, text=comment[1], author="Reviewer", initials="R")
+                comment = None
         elif it.kind == "list":
             style = "List Number" if it.level else "List Bullet"
             for entry in it.items:

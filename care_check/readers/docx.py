@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from lxml import etree
 
 from ..errors import InputError
-from ..model import RawDocument
+from ..model import Block, RawDocument
 from ..sections import Lexicon, load_lexicon
-from .structure import SectionBuilder, clean_inline, table_block
-from .text import CAPTION
+from .structure import clean_inline, table_block
+from .wordproc import Para, Placer, abstract_style
 from .xmlsafe import CHUNK, PrologProbe, looks_like_xml
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -39,7 +39,6 @@ MAX_RATIO = 100  # uncompressed : compressed, for members over BIG_MEMBER
 BIG_MEMBER = 10 * 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.I)
-_NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+\S")
 _FALSE = {"0", "false", "off", "none"}
 
 
@@ -183,6 +182,10 @@ class _Styles:
     def is_subtitle(self, sid: str | None) -> bool:
         return any(st.name.lower() == "subtitle" for st in self._chain(sid))
 
+    def abstract(self, sid: str | None) -> str | None:
+        """'body' or 'title' for pandoc's and Quarto's Abstract / Abstract Title styles."""
+        return abstract_style([st.name for st in self._chain(sid)])
+
 
 def _int(value: str | None) -> int | None:
     try:
@@ -194,7 +197,7 @@ def _int(value: str | None) -> int | None:
 # -- paragraph text --------------------------------------------------------------------
 
 _SKIP_TAGS = {"pPr", "rPr", "instrText", "delText", "del", "moveFrom", "fldSimple_instr", "sdtPr",
-              "commentReference", "annotationRef", "footnoteRef", "endnoteRef", "separator",
+              "annotationRef", "footnoteRef", "endnoteRef", "separator",
               "continuationSeparator", "lastRenderedPageBreak", "proofErr", "bookmarkStart", "bookmarkEnd"}
 
 
@@ -204,6 +207,7 @@ class _Para:
     bold_only: bool
     boxes: list[etree._Element]
     notes: list[tuple[str, str]]  # (footnote|endnote, id)
+    comments: list[str]  # ids of the review comments anchored here
 
 
 def _local(tag: object) -> str:
@@ -221,6 +225,7 @@ class _ParaText:
         self.plain_chars = 0
         self.boxes: list[etree._Element] = []
         self.notes: list[tuple[str, str]] = []
+        self.comments: list[str] = []
 
     def run_bold(self, run: etree._Element) -> bool:
         rpr = run.find(_W + "rPr")
@@ -261,22 +266,24 @@ class _ParaText:
                 self.parts.append("-")
             elif name in ("footnoteReference", "endnoteReference"):
                 self.notes.append((name[:-9], child.get(_W + "id") or ""))
+            elif name in ("commentRangeStart", "commentReference"):
+                self.comments.append(child.get(_W + "id") or "")
             else:
                 self.walk(child, bold)
 
 
 def _para(p: etree._Element, styles: _Styles) -> tuple[_Para, str | None]:
-    ppr = p.find(_W + "pPr")
-    sid = None
-    if ppr is not None:
-        ps = ppr.find(_W + "pStyle")
-        if ps is not None:
-            sid = ps.get(_W + "val")
-    sid = sid or styles.default_para
+    sid = _style_id(p) or styles.default_para
     pt = _ParaText(styles, sid)
     pt.walk(p)
     text = "".join(pt.parts)
-    return _Para(text, pt.bold_chars > 0 and pt.plain_chars == 0, pt.boxes, pt.notes), sid
+    return _Para(text, pt.bold_chars > 0 and pt.plain_chars == 0, pt.boxes, pt.notes, pt.comments), sid
+
+
+def _style_id(p: etree._Element) -> str | None:
+    ppr = p.find(_W + "pPr")
+    ps = ppr.find(_W + "pStyle") if ppr is not None else None
+    return ps.get(_W + "val") if ps is not None else None
 
 
 def _outline(p: etree._Element) -> int | None:
@@ -304,6 +311,7 @@ def read_bytes_(path: str, data: bytes, lexicon: Lexicon | None = None) -> RawDo
         except Exception:  # no styles part: plain defaults
             styles_root = None
         notes = _notes(document)
+        comments = _comments(document)
     except InputError:
         raise
     except Exception as exc:
@@ -311,7 +319,7 @@ def read_bytes_(path: str, data: bytes, lexicon: Lexicon | None = None) -> RawDo
     finally:
         zf.close()
     try:
-        return _Reader(path, lex, _Styles(styles_root), notes).read(body)
+        return _Reader(path, lex, _Styles(styles_root), notes, comments).read(body)
     except RecursionError:
         raise InputError(path, "DOCX nests too deeply to read") from None
 
@@ -335,14 +343,33 @@ def _notes(document) -> dict[tuple[str, str], list[etree._Element]]:
     return out
 
 
+def _comments(document) -> dict[str, str]:
+    """Review comments (word/comments.xml) by id: their text, never read as manuscript text."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    out: dict[str, str] = {}
+    for rel in document.part.rels.values():
+        if rel.is_external or rel.reltype != RT.COMMENTS:
+            continue
+        root = etree.fromstring(rel.target_part.blob, _parser())
+        for c in root:
+            if _local(c.tag) == "comment":
+                out[c.get(_W + "id") or ""] = "\n".join("".join(p.itertext()).strip()
+                                                        for p in c.iter(_W + "p"))
+    return out
+
+
 class _Reader:
     def __init__(self, path: str, lex: Lexicon, styles: _Styles,
-                 notes: dict[tuple[str, str], list[etree._Element]]) -> None:
+                 notes: dict[tuple[str, str], list[etree._Element]], comments: dict[str, str] | None = None) -> None:
         self.path = path
+        self.comments = comments or {}
+        self.comment_lines: dict[str, int] = {}
         self.lex = lex
         self.styles = styles
         self.notes = notes
-        self.b = SectionBuilder(lex)
+        self.placer = Placer(lex)
+        self.b = self.placer.b
         self.n = 0  # paragraph number
         self.note_refs: list[tuple[tuple[str, str], int]] = []
 
@@ -362,7 +389,9 @@ class _Reader:
                 self.b.paragraph(para.text, line)
         if not any(b.text.strip() for s in self.b.sections for b in s.blocks) and self.b.title is None:
             raise InputError(self.path, "DOCX has no text")
-        return self.b.build(self.path, "docx", levels_are_meaningful=True)
+        doc = self.placer.build(self.path, "docx")
+        doc.comments = [Block(text, self.comment_lines.get(cid, 1)) for cid, text in self.comments.items() if text]
+        return doc
 
     def _container(self, el: etree._Element, depth: int) -> None:
         for child in el:
@@ -385,6 +414,8 @@ class _Reader:
         para, sid = _para(p, self.styles)
         for kind_id in para.notes:
             self.note_refs.append((kind_id, line))
+        for cid in para.comments:
+            self.comment_lines.setdefault(cid, line)
         text = clean_inline(para.text)
         if text:
             self._place(text, line, para.bold_only, sid, p)
@@ -393,58 +424,26 @@ class _Reader:
                 self._container(box, depth + 1)
 
     def _place(self, text: str, line: int, bold_only: bool, sid: str | None, p: etree._Element) -> None:
-        b, lex = self.b, self.lex
-        one_line = text.replace("\n", " ")
         level = self.styles.heading_level(sid)
         outline = _outline(p)
         if outline is not None and 0 <= outline <= 8:
             level = outline + 1
-        if level == 0:  # Title style
-            if b.title is None:
-                b.set_title(one_line, line)
-            else:
-                b.heading(one_line, 1, line)
-            return
-        if self.styles.is_subtitle(sid) and b.title is not None and not b.started:
-            b.paragraph(text, line)
-            return
-        if self.styles.is_caption(sid):
-            b.caption(text, line)
-            return
-        if level is not None and len(one_line) <= 300:
-            if level == 1 and b.title is None and not b.started and lex.kind_of(one_line) is None:
-                b.set_title(one_line, line)
-            else:
-                b.heading(one_line, level, line)
-            return
-        if CAPTION.match(one_line):
-            b.caption(text, line)
-            return
-        heading_level = self._looks_like_heading(one_line, bold_only)
-        if heading_level is not None:
-            if b.title is None and not b.started and lex.kind_of(one_line) is None and bold_only:
-                b.set_title(one_line, line)
-            else:
-                b.heading(one_line.rstrip(":").strip(), heading_level, line)
-            return
-        b.paragraph(text, line)
+        self.placer.place(Para(text, line, bold_only, level, self.styles.is_caption(sid), self.styles.is_subtitle(sid),
+                               self.styles.abstract(sid), self._before_abstract(p)))
 
-    def _looks_like_heading(self, s: str, bold_only: bool) -> int | None:
-        if "\t" in s or len(s) > 150 or sum(ch.isalpha() for ch in s) < 3:
-            return None
-        words = len(s.split())
-        numbered = _NUMBERED.match(s)
-        depth = numbered.group(1).count(".") + 1 if numbered else None
-        known = self.lex.kind_of(s) is not None
-        if known and words <= 12 and not s.endswith((".", ",", ";")):
-            return depth or 1
-        if self.b.title is None and not self.b.started and bold_only and words <= 40:
-            return 1  # the title, written in bold
-        if bold_only and words <= 15 and not s.endswith((".", ",", ";", "?", "!")):
-            return depth or 2
-        if numbered and words <= 10 and s[numbered.end() - 1].isupper() and not s.endswith((".", ",", ";")):
-            return depth
-        return None
+    def _before_abstract(self, p: etree._Element) -> bool:
+        """Whether the next paragraph with text has the Abstract style (pandoc's abstract headings)."""
+        nxt = p.getnext()
+        for _ in range(20):  # past bookmarks and empty paragraphs, not further
+            if nxt is None:
+                return False
+            name = _local(nxt.tag)
+            if name == "p" and "".join(nxt.itertext()).strip():
+                return self.styles.abstract(_style_id(nxt) or self.styles.default_para) == "body"
+            if name not in ("p", "bookmarkStart", "bookmarkEnd"):
+                return False
+            nxt = nxt.getnext()
+        return False
 
     def _table(self, tbl: etree._Element, depth: int) -> None:
         rows: list[list[etree._Element]] = []

@@ -1,24 +1,21 @@
 """Markdown manuscripts, parsed with markdown-it-py (CommonMark plus tables).
 
 The first level-1 heading is the title unless it names a section. Emphasis and links are
-reduced to their text; soft line breaks are kept so every sentence knows its line.
+reduced to their text; soft line breaks are kept so every sentence knows its line. HTML
+comments are blanked before parsing (never manuscript text, wherever they stand).
 """
 
 from __future__ import annotations
-
-import re
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ..model import RawDocument
 from ..sections import Lexicon, load_lexicon
+from .source import blank_comments
 from .structure import SectionBuilder
 
 _MD = MarkdownIt("commonmark", {"html": False}).enable("table")
-# A paragraph that is only HTML comments (e.g. a care-check directive on the first line) is
-# not manuscript text: kept, it would stand before the title and hide it.
-_COMMENTS_ONLY = re.compile(r"\s*(?:<!--.*?-->\s*)+", re.S)
 
 
 def _inline_text(tok: Token) -> str:
@@ -34,7 +31,7 @@ def _inline_text(tok: Token) -> str:
 def read(path: str, text: str, lexicon: Lexicon | None = None) -> RawDocument:
     """Read Markdown into headings and blocks, each block with its source line."""
     lex = lexicon or load_lexicon()
-    tokens = _MD.parse(text)
+    tokens = _MD.parse(blank_comments(text))
     b = SectionBuilder(lex)
     row: list[str] = []
     table_rows: list[str] = []
@@ -49,8 +46,7 @@ def read(path: str, text: str, lexicon: Lexicon | None = None) -> RawDocument:
             else:
                 b.heading(heading, level, line)
         elif tok.type == "inline" and tokens[i - 1].type == "paragraph_open":
-            if not _COMMENTS_ONLY.fullmatch(_inline_text(tok)):
-                b.paragraph(_inline_text(tok), line)
+            b.paragraph(_inline_text(tok), line)
         elif tok.type == "tr_open":
             row = []
             table_line = table_line or line
