@@ -16,7 +16,9 @@ paragraph number (1-based, counting every paragraph in reading order); pages are
 from __future__ import annotations
 
 import io
+import os
 import re
+import shlex
 import zipfile
 from dataclasses import dataclass
 
@@ -49,39 +51,61 @@ def _parser() -> etree.XMLParser:
 
 # -- the zip container -----------------------------------------------------------------
 
-def check_zip(path: str, data: bytes) -> zipfile.ZipFile:
-    """Open the archive after checking it cannot exhaust memory or hide entities."""
+def check_zip(path: str, data: bytes, kind: str = "DOCX", required: str = "[Content_Types].xml") -> zipfile.ZipFile:
+    """Open the archive after checking it cannot exhaust memory or hide entities.
+
+    ``kind`` names the package in messages (DOCX, ODT); ``required`` is the member
+    without which it is not one.
+    """
     if data.startswith(_OLE_MAGIC):
-        raise InputError(path, "password-protected (encrypted) Word file or old .doc format; "
-                               "save it as an unprotected .docx")
+        raise InputError(path, _ole_problem(path, data))
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise InputError(path, f"not a readable DOCX: corrupt or truncated zip ({_first_line(exc)})") from None
+        raise InputError(path, f"not a readable {kind}: corrupt or truncated zip ({_first_line(exc)})") from None
     if len(infos) > MAX_ENTRIES:
-        raise InputError(path, f"DOCX has {len(infos)} zip entries, over the {MAX_ENTRIES} limit")
+        raise InputError(path, f"{kind} has {len(infos)} zip entries, over the {MAX_ENTRIES} limit")
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
             raise InputError(path, "encrypted zip; save the document without a password")
         total += info.file_size
         if total > MAX_TOTAL:
-            raise InputError(path, f"DOCX expands to over {MAX_TOTAL // (1024 * 1024)} MB; refused "
+            raise InputError(path, f"{kind} expands to over {MAX_TOTAL // (1024 * 1024)} MB; refused "
                                    "(possible zip bomb)")
         if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise InputError(path, f"DOCX member {info.filename} compresses over {MAX_RATIO}:1; refused "
+            raise InputError(path, f"{kind} member {info.filename} compresses over {MAX_RATIO}:1; refused "
                                    "(possible zip bomb)")
     for info in infos:
         if not info.is_dir():
-            _check_member(path, zf, info)
+            _check_member(path, zf, info, kind)
     # The main part may have any name (the package relationships point to it).
-    if "[Content_Types].xml" not in {i.filename for i in infos}:
-        raise InputError(path, "zip file without [Content_Types].xml: not a DOCX")
+    if required not in {i.filename for i in infos}:
+        raise InputError(path, f"zip file without {required}: not a {kind}")
     return zf
 
 
-def _check_member(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+# An old Word file is an OLE container holding a "WordDocument" stream; an encrypted
+# DOCX is one holding "EncryptedPackage" (stream names are UTF-16 in the directory).
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+def legacy_doc(path: str) -> str:
+    """The one line for an old binary Word file: how to convert it."""
+    name = shlex.quote(os.path.basename(path) or "FILE.doc")
+    return (f"legacy Word .doc format is not read; convert it first: soffice --headless --convert-to docx {name} "
+            "(or save it as .docx in Word)")
+
+
+def _ole_problem(path: str, data: bytes) -> str:
+    if _ENCRYPTED_STREAM in data and _WORD_STREAM not in data:
+        return "password-protected (encrypted) Word file; save it without a password as .docx"
+    if _WORD_STREAM in data:
+        return legacy_doc(path)
+    return "password-protected (encrypted) Word file or old Office format; save it as an unprotected .docx"
+
+
+def _check_member(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str = "DOCX") -> None:
     """Refuse an XML member with a DTD or entities, found by parsing its prolog in its own
     encoding (whatever its name: a relationship can point anywhere); also proves every
     member decompresses cleanly."""
@@ -101,7 +125,7 @@ def _check_member(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None
     except InputError:
         raise
     except Exception as exc:  # zipfile, zlib and I/O errors alike
-        raise InputError(path, f"not a readable DOCX: {info.filename}: {_first_line(exc)}") from None
+        raise InputError(path, f"not a readable {kind}: {info.filename}: {_first_line(exc)}") from None
 
 
 def _first_line(exc: BaseException) -> str:
