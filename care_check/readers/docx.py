@@ -336,6 +336,7 @@ def read_bytes_(path: str, data: bytes, lexicon: Lexicon | None = None) -> RawDo
             styles_root = None
         notes = _notes(document)
         comments = _comments(document)
+        keywords = document.core_properties.keywords or ""
     except InputError:
         raise
     except Exception as exc:
@@ -343,7 +344,7 @@ def read_bytes_(path: str, data: bytes, lexicon: Lexicon | None = None) -> RawDo
     finally:
         zf.close()
     try:
-        return _Reader(path, lex, _Styles(styles_root), notes, comments).read(body)
+        return _Reader(path, lex, _Styles(styles_root), notes, comments).read(body, keywords)
     except RecursionError:
         raise InputError(path, "DOCX nests too deeply to read") from None
 
@@ -397,7 +398,7 @@ class _Reader:
         self.n = 0  # paragraph number
         self.note_refs: list[tuple[tuple[str, str], int]] = []
 
-    def read(self, body: etree._Element) -> RawDocument:
+    def read(self, body: etree._Element, keywords: str = "") -> RawDocument:
         self._container(body, depth=0)
         seen: set[tuple[str, str]] = set()
         opened = False
@@ -413,7 +414,7 @@ class _Reader:
                 self.b.paragraph(para.text, line)
         if not any(b.text.strip() for s in self.b.sections for b in s.blocks) and self.b.title is None:
             raise InputError(self.path, "DOCX has no text")
-        doc = self.placer.build(self.path, "docx")
+        doc = self.placer.build(self.path, "docx", keywords)
         doc.comments = [Block(text, self.comment_lines.get(cid, 1)) for cid, text in self.comments.items() if text]
         return doc
 

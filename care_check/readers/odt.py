@@ -36,6 +36,7 @@ _NS = {
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
     "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
     "fo": "urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0",
+    "meta": "urn:oasis:names:tc:opendocument:xmlns:meta:1.0",
 }
 
 
@@ -174,6 +175,7 @@ def read_bytes_(path: str, data: bytes, lexicon: Lexicon | None = None) -> RawDo
         content = etree.parse(io.BytesIO(zf.read("content.xml")), _parser()).getroot()
         names = set(zf.namelist())
         styles = etree.parse(io.BytesIO(zf.read("styles.xml")), _parser()).getroot() if "styles.xml" in names else None
+        meta = etree.parse(io.BytesIO(zf.read("meta.xml")), _parser()).getroot() if "meta.xml" in names else None
     except (etree.XMLSyntaxError, KeyError, OSError, ValueError) as exc:
         raise InputError(path, f"not a readable ODT: content.xml: {_first_line(exc)}") from None
     finally:
@@ -182,7 +184,9 @@ def read_bytes_(path: str, data: bytes, lexicon: Lexicon | None = None) -> RawDo
     if body is None:
         raise InputError(path, "not an OpenDocument text (no office:text body)")
     try:
-        return _Reader(path, lex, _Styles(styles, content)).read(body)
+        keywords = "; ".join("".join(k.itertext()).strip() for k in meta.iter(_q("meta", "keyword"))) \
+            if meta is not None else ""
+        return _Reader(path, lex, _Styles(styles, content)).read(body, keywords)
     except RecursionError:
         raise InputError(path, "ODT nests too deeply to read") from None
 
@@ -197,7 +201,7 @@ class _Reader:
         self.notes: list[tuple[int, list[etree._Element]]] = []
         self.comments: list[Block] = []
 
-    def read(self, body: etree._Element) -> RawDocument:
+    def read(self, body: etree._Element, keywords: str = "") -> RawDocument:
         self._container(body, 0)
         if self.notes:
             self.b.heading("Footnotes", 1, self.notes[0][0])
@@ -206,7 +210,7 @@ class _Reader:
                     self.b.paragraph("".join(self._inline(p).parts), line)
         if not any(b.text.strip() for s in self.b.sections for b in s.blocks) and self.b.title is None:
             raise InputError(self.path, "ODT has no text")
-        doc = self.placer.build(self.path, "odt")
+        doc = self.placer.build(self.path, "odt", keywords)
         doc.comments = self.comments
         return doc
 

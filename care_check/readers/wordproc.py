@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import RawDocument
+from ..model import Block, RawDocument, RawSection
 from ..sections import Lexicon
 from .structure import SectionBuilder
 from .text import CAPTION
@@ -150,10 +150,21 @@ class Placer:
         return None
 
     # -- result -------------------------------------------------------------------------
-    def build(self, path: str, fmt: str) -> RawDocument:
+    def build(self, path: str, fmt: str, keywords: str = "") -> RawDocument:
+        """The document; ``keywords`` from the file's properties (pandoc and Quarto put the
+        metadata's keywords only there) stand after the abstract when the text has none."""
         if self.in_abstract:
             self.b.in_abstract = False
-        return self.b.build(path, fmt, levels_are_meaningful=not self.guessed, marked_front=self.marked)
+        doc = self.b.build(path, fmt, levels_are_meaningful=not self.guessed, marked_front=self.marked)
+        words = " ".join(keywords.split())
+        if words and not any(s.hint == "keywords" or self.lex.kind_of(s.heading) == "keywords"
+                             for s in doc.sections if s.heading):
+            after = max((k + 1 for k, s in enumerate(doc.sections) if (s.hint or "").startswith("abstract")),
+                        default=0)
+            line = doc.sections[after - 1].line if after else doc.title_line
+            doc.sections[after:after] = [RawSection("Keywords", 1, line, [Block(words, line)], hint="keywords"),
+                                         RawSection("", 1, line)]
+        return doc
 
 
 __all__ = ["Para", "Placer", "abstract_style"]
