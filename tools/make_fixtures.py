@@ -29,6 +29,11 @@ tests/fixtures/formats/), NAME being the source's stem:
 With --hostile it also writes the two small hostile PDFs the tests use (reportlab, pypdf):
   encrypted.pdf   a one-page PDF with a user password
   image-only.pdf  a one-page PDF with only a drawn image, no text
+The tests also call this module at test time, into temporary folders, for the other ways a
+manuscript is made (tests/test_same_text_any_file.py): to_docx(headings="bold" |
+"abstract-style" | "abstract-title", comment=...), to_odt, to_rtf, to_title_block_html
+(pandoc's and Quarto's title block), to_flat_html (LibreOffice's shape),
+pandoc_with_metadata and office_convert_all (LibreOffice, one run for many files).
 Only our own fictional manuscripts go here; never commit a rendering of a publisher's
 article. DOCX and PDF outputs are not byte-reproducible (timestamps): the tests compare
 what the checker reads from them, not their bytes.
