@@ -47,6 +47,7 @@ BUILT = {
     "rtf": "RTF with bold headings, \\uN escapes and a \\*\\annotation",
     "hyphens.md": "Markdown with ages written 58\u2010year\u2011old, 19\u2013year\u2013old",
     "comments.md": "Markdown with a comment on the first line and a TODO comment after the title",
+    "meta.qmd": "Quarto/pandoc source: title, abstract (parts as headings) and keywords in YAML front matter",
 }
 TOOLS = {
     "lo.html": "LibreOffice HTML (soffice --convert-to html) of the python-docx DOCX",
@@ -97,12 +98,13 @@ def made(tmp_path_factory) -> dict[str, Path]:
         mf.to_rtf(items, at("rtf"))
         at("hyphens.md").write_text(_hyphenate(md), encoding="utf-8")
         at("comments.md").write_text(_with_comments(md), encoding="utf-8")
+        mf.pandoc_with_metadata(md, items, at("meta.qmd"))
         plain = out / f"{name}.docx"
         mf.to_docx(items, plain)
         docx_for_office.append(plain)
         if shutil.which("pandoc"):
-            meta = out / f"{name}.meta.md"
-            mf.pandoc_with_metadata(md, items, meta)
+            meta = files[f"{name}.meta.qmd"].with_suffix(".md")
+            shutil.copy(files[f"{name}.meta.qmd"], meta)
             for variant, src in (("pandoc.docx", meta), ("pandoc.html", meta), ("pandoc.rtf", CORPUS / f"{name}.md")):
                 subprocess.run(["pandoc", "-s", str(src), "-o", str(at(variant))], check=True,
                                capture_output=True, timeout=120)
@@ -139,7 +141,7 @@ PARTS = ["abstract_background", "abstract_case", "abstract_conclusion"]
 
 
 @pytest.mark.parametrize("variant", ["bold.docx", "pandoc2.docx", "abstract-title.docx", "title-block.html",
-                                     "quarto.html", "flat.html", "odt", "bold.odt", "rtf"])
+                                     "quarto.html", "flat.html", "odt", "bold.odt", "rtf", "meta.qmd"])
 def test_the_structured_abstract_is_found_and_ends_before_the_body(made, variant):
     doc = load_document(str(made[f"complete-case-report.{variant}"]))
     kinds = [s.kind for s in doc.sections if s.has_text]
@@ -210,6 +212,17 @@ def test_a_todo_comment_is_not_read_but_the_directive_still_works(made, checker)
     assert report.document.sections[0].kind == "title"  # the comment above it hides nothing
     suppressed, warnings = suppress.for_report(report, [v.id for v in report.verdicts])
     assert suppressed == {"12": "line 1"} and warnings == []
+
+
+def test_front_matter_lines_are_the_files_own(made):
+    f = made["complete-case-report.meta.qmd"]
+    lines = f.read_text(encoding="utf-8").split("\n")
+    doc = load_document(str(f))
+    for s in doc.sections:
+        for b in s.blocks:
+            if s.kind != "title" and b.kind == "paragraph":
+                assert b.text.split()[0] in lines[b.line - 1], (s.heading, b.line)
+    assert lines[doc.sections[0].line - 1].startswith("title:")
 
 
 def test_an_unclosed_comment_hides_nothing(checker, tmp_path):
