@@ -123,7 +123,7 @@ class _Reader:
                 doomed.append(el)
                 continue
             if tag in ("header", "footer") and not any(a.tag in ("article", "main") for a in el.iterancestors()) \
-                    and not _holds_abstract(el):
+                    and not (tag == "header" and _holds_abstract(el)):
                 doomed.append(el)  # a site header; pandoc's title block, holding the abstract, is kept
                 continue
             cls = _classes(el)
