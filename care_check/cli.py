@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Kept here, not imported from the readers, so `care-check --version` starts fast.
-INPUT_FORMATS = ["docx", "html", "jats", "latex", "markdown", "pdf", "text"]
+INPUT_FORMATS = ["docx", "html", "jats", "latex", "markdown", "odt", "pdf", "rtf", "text"]
 COLORS = ("auto", "always", "never")
 
 EXIT_CODES = """exit codes:
