@@ -33,9 +33,8 @@ _KINDS = {
 }
 _REASONS = {ext: f"{kind}, not a manuscript" for kind, exts in _KINDS.items() for ext in exts}
 _REASONS.update({
-    ".doc": "a Word 97-2003 .doc file: not readable; save it as .docx",
-    ".rtf": "an RTF file: not readable; save it as .docx",
-    ".odt": "an OpenDocument text file: not readable; save it as .docx",
+    ".doc": "a Word 97-2003 .doc file: not readable; save it as .docx "
+            "(soffice --headless --convert-to docx FILE)",
     ".pages": "a Pages file: not readable; export it as .docx",
 })
 
@@ -115,7 +114,9 @@ def expand_paths(paths: list[str], exclude: Iterable[str] = (), gitignore: bool 
     notes = notes if notes is not None else []
     if extensions is None:
         from .readers import EXTENSIONS as extensions  # noqa: N811 - imported late: readers are slow to import
-    exts = frozenset(extensions)
+    # A legacy .doc named on its own gets one error line saying how to convert it; in a
+    # folder it is listed as skipped, with the same advice, and the rest is checked.
+    exts = frozenset(extensions) - {".doc"}
     excluded = _spec(exclude)
     cwd = Path.cwd()
     files: list[str] = []
