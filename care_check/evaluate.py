@@ -17,6 +17,7 @@ from .errors import CareCheckError
 from .model import Report, Status
 from .pipeline import check_path
 from .readers import EXTENSIONS
+from .typography import normalise
 
 
 @dataclass
@@ -168,7 +169,8 @@ def score_report(report: Report, labels: dict, scores: dict[str, ItemScore], nam
 
 
 def _norm(text: str) -> str:
-    return " ".join(text.replace("\u2026", " ").split()).lower()
+    # quotes are read after typographic hyphens became "-" (typography.py); references are verbatim
+    return " ".join(normalise(text).replace("\u2026", " ").split()).lower()
 
 
 def quote_matches(quote: str, sentences: list[str]) -> bool:

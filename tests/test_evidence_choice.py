@@ -79,3 +79,7 @@ def test_evidence_precision_counts_only_true_reported_verdicts_with_every_senten
     assert (scores["5a"].quoted, scores["5a"].quoted_right) == (1, 0)
     assert any(e["kind"] == "wrong quote" for e in scores["5a"].errors)
     assert scores["9a"].quoted == 0 and scores["12"].quoted == 0
+
+
+def test_a_quote_with_typographic_hyphens_read_as_ascii_still_matches_its_reference():
+    assert quote_matches("A 7-year-old boy presented with fever.", ["A 7\u2010year\u2010old boy presented with fever."])
