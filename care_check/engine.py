@@ -230,7 +230,7 @@ class Checker:
                 for tier, sig in enumerate(part.evidence):
                     hits, where = self._signal(sig, spec, comp.keys, doc, by_section, memo, widen, rank)
                     searched.update(dict.fromkeys(where))
-                    pool.extend((score - tier, e) for score, e in hits) if tiers else pool.extend(hits)
+                    pool.extend(((score - tier, e) for score, e in hits) if tiers else hits)
                     if rank is None and len({e.quote for _, e in pool}) >= spec.max_evidence:
                         break
                 if rank is not None:

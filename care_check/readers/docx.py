@@ -28,7 +28,7 @@ from ..errors import InputError
 from ..model import Block, RawDocument
 from ..sections import Lexicon, load_lexicon
 from .structure import clean_inline, table_block
-from .wordproc import Para, Placer, abstract_style
+from .wordproc import Para, Placer, RunText, abstract_style
 from .xmlsafe import CHUNK, PrologProbe, looks_like_xml
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -238,15 +238,13 @@ def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-class _ParaText:
+class _ParaText(RunText):
     """Text of one w:p: inserted text counts, deleted text does not; text boxes set aside."""
 
     def __init__(self, styles: _Styles, para_style: str | None) -> None:
+        super().__init__()
         self.styles = styles
         self.para_bold = styles.bold(para_style)
-        self.parts: list[str] = []
-        self.bold_chars = 0
-        self.plain_chars = 0
         self.boxes: list[etree._Element] = []
         self.notes: list[tuple[str, str]] = []
         self.comments: list[str] = []
@@ -275,13 +273,7 @@ class _ParaText:
             if name == "r":
                 self.walk(child, self.run_bold(child))
             elif name == "t":
-                text = child.text or ""
-                self.parts.append(text)
-                n = len(text.strip())
-                if bold:
-                    self.bold_chars += n
-                else:
-                    self.plain_chars += n
+                self.add(child.text or "", bold)
             elif name == "tab" and _local(el.tag) == "r":
                 self.parts.append("\t")
             elif name in ("br", "cr"):
@@ -301,7 +293,7 @@ def _para(p: etree._Element, styles: _Styles) -> tuple[_Para, str | None]:
     pt = _ParaText(styles, sid)
     pt.walk(p)
     text = "".join(pt.parts)
-    return _Para(text, pt.bold_chars > 0 and pt.plain_chars == 0, pt.boxes, pt.notes, pt.comments), sid
+    return _Para(text, pt.all_bold, pt.boxes, pt.notes, pt.comments), sid
 
 
 def _style_id(p: etree._Element) -> str | None:

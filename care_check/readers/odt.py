@@ -27,7 +27,7 @@ from ..model import Block, RawDocument
 from ..sections import Lexicon, load_lexicon
 from .docx import _first_line, _parser, check_zip
 from .structure import clean_inline, table_block
-from .wordproc import Para, Placer, abstract_style
+from .wordproc import Para, Placer, RunText, abstract_style
 
 _NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
@@ -112,27 +112,16 @@ class _Styles:
 
 # -- paragraph text --------------------------------------------------------------------
 
-class _Inline:
+class _Inline(RunText):
     """Text of one paragraph: spaces, tabs and spans; notes, annotations and frames set aside."""
 
     def __init__(self, styles: _Styles, para_bold: bool) -> None:
+        super().__init__()
         self.styles = styles
-        self.parts: list[str] = []
-        self.bold_chars = self.plain_chars = 0
         self.notes: list[list[etree._Element]] = []
         self.comments: list[str] = []
         self.boxes: list[etree._Element] = []
         self.para_bold = para_bold
-
-    def add(self, text: str | None, bold: bool) -> None:
-        if not text:
-            return
-        self.parts.append(text)
-        n = len(text.strip())
-        if bold:
-            self.bold_chars += n
-        else:
-            self.plain_chars += n
 
     def walk(self, el: etree._Element, bold: bool) -> None:
         self.add(el.text, bold)
@@ -252,7 +241,7 @@ class _Reader:
                 outline = p.get(T("outline-level")) or "1"
                 level = 0 if level == 0 else int(outline) if outline.isdigit() else 1
             self.placer.place(Para(
-                text, line, inline.bold_chars > 0 and inline.plain_chars == 0, level,
+                text, line, inline.all_bold, level,
                 caption=any(n.lower() == "caption" for n in names),
                 subtitle=any(n.lower() == "subtitle" for n in names),
                 abstract=abstract_style(names), before_abstract=self._before_abstract(p)))

@@ -26,6 +26,30 @@ from .text import CAPTION
 _NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+\S")
 
 
+class RunText:
+    """A paragraph's text as its runs add up, and how much of it is bold: a paragraph all
+    in bold (and short) may be a heading written without a heading style."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.bold_chars = 0
+        self.plain_chars = 0
+
+    def add(self, text: str | None, bold: bool) -> None:
+        if not text:
+            return
+        self.parts.append(text)
+        n = len(text.strip())
+        if bold:
+            self.bold_chars += n
+        else:
+            self.plain_chars += n
+
+    @property
+    def all_bold(self) -> bool:
+        return self.bold_chars > 0 and self.plain_chars == 0
+
+
 @dataclass
 class Para:
     """One paragraph of a word-processor file, as its reader understood the markup."""
