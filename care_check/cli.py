@@ -304,6 +304,44 @@ def _isatty(stream) -> bool:
         return False
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """A corpus into Parquet tables (see care_check.audit), locally or on a Dask cluster."""
+    from . import audit, parallel, progress
+    from .ruleset import load_guideline
+
+    files, problems = audit.expand_inputs(args.inputs, tuple(args.exclude or ()))
+    for p in problems:
+        _err(p)
+    if not files:
+        _err("nothing to audit")
+        return EXIT_ERROR
+    audit._pyarrow()  # one clear line before any work when pyarrow is missing
+    from .guard import DEFAULT_MEMORY_MB, DEFAULT_TIME_S
+
+    opts = audit.Options.make(load_guideline(args.rules), use_model=not args.no_model,
+                              input_format=args.input_format,
+                              time_s=DEFAULT_TIME_S if args.time_limit is None else args.time_limit,
+                              memory_mb=DEFAULT_MEMORY_MB if args.memory_limit is None else args.memory_limit)
+    out = Path(args.out)
+    jobs = args.jobs or parallel.default_jobs()
+    errors: list[str] = []
+
+    with progress.bar(len(files), progress.wanted(len(files), report_to_terminal=False)) as advance:
+        def done(rows: audit.Rows) -> None:
+            advance()
+            if rows[0]["error"] is not None:
+                _err(f"{rows[0]['path']}: {rows[0]['error']}")
+                errors.append(rows[0]["path"])
+
+        tally = audit.run(files, out, opts, jobs=jobs, scheduler=args.scheduler, batch_size=args.batch_size,
+                          on_done=done)
+    where = f"on {args.scheduler}" if args.scheduler else f"on {jobs} local process{'es' if jobs > 1 else ''}"
+    print(f"audited {tally.checked} document{'s' if tally.checked != 1 else ''} {where} "
+          f"({tally.skipped} already in {out}, {tally.errors} could not be checked): "
+          f"{out} (items), {audit.documents_path(out)} (documents)")
+    return EXIT_ERROR if problems or tally.errors else EXIT_OK
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     """The effective settings and where each came from (flag, config file, environment, default)."""
     import json
@@ -549,6 +587,31 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--check", action="store_true", help="also compile every pattern")
     common(r)
     r.set_defaults(func=cmd_rules)
+
+    a = sub.add_parser("audit", formatter_class=raw,
+                       help="check a corpus into Parquet tables (a row per document and item), resumable, "
+                            "on local processes or a Dask cluster",
+                       epilog="examples:\n"
+                              "  care-check audit corpus/ --out results.parquet\n"
+                              "  care-check audit paths.txt --out results.parquet --scheduler tcp://HOST:8786\n\n"
+                              "A rerun with the same --out skips the documents already in it.")
+    a.add_argument("inputs", nargs="+", metavar="DIR_OR_LIST",
+                   help="a folder (walked like check walks it) or a file listing paths, one per line ('-': "
+                        "the list from standard input)")
+    a.add_argument("--out", required=True, metavar="PATH",
+                   help="results.parquet: a folder of Parquet parts, one row per (document, item); the "
+                        "documents table goes beside it (results.documents.parquet)")
+    a.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler (tcp://HOST:8786) to run on "
+                   "instead of local processes (needs care-check[dask])")
+    a.add_argument("-j", "--jobs", type=_positive_int, metavar="N", default=None,
+                   help="local worker processes (default: every core)")
+    a.add_argument("--batch-size", type=_positive_int, default=20, metavar="N",
+                   help="documents per Dask task (default: 20)")
+    a.add_argument("--input-format", choices=INPUT_FORMATS, default=None)
+    a.add_argument("--exclude", action="append", metavar="GLOB", help="leave out matching files when walking")
+    limits(a)
+    common(a)
+    a.set_defaults(func=cmd_audit)
 
     g = sub.add_parser("config", help="show the effective configuration and where each value came from")
     policy(g)
