@@ -29,6 +29,7 @@ import os
 import pickle
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,7 +192,8 @@ class Store:
         for part in sorted(self.docs_dir.glob("*.parquet")):
             self.done.update(pa.parquet.read_table(part, columns=["path"]).column("path").to_pylist())
         self.schemas = _schemas()
-        self.run = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        # unique per run, so a rerun never writes over an earlier part
+        self.run = f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:12]}"
         self.seq = 0
 
     def write(self, batch: list[Rows]) -> None:
