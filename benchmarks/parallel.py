@@ -13,12 +13,18 @@ every 50 ms from /proc: the peak of the summed proportional set size (PSS: a pag
 the parent and its forked children is counted once, split between them) is the memory the
 pool really holds; the peak of the summed resident set size (RSS: shared pages counted in
 every process) is an upper bound. Linux only.
+
+"Cores busy" is the processor time of the whole tree over the wall-clock time: where the
+machine is shared, the kernel's scheduler (autogroup) gives one terminal session's
+processes one share together, so ``--jobs 2`` can only be faster when cores are free; the
+figure says whether they were.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -84,7 +90,9 @@ class Sampler(threading.Thread):
             self.most = max(self.most, len(pids))
 
 
-def run(files: list[str], jobs: int) -> tuple[float, Sampler, int]:
+def run(files: list[str], jobs: int) -> tuple[float, Sampler, int, float]:
+    """Wall-clock seconds, the memory sampler, file errors, and processor seconds of the tree."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([*CLI, "check", *files, "--format", "jsonl", "-o", os.devnull, "--jobs", str(jobs)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -95,7 +103,9 @@ def run(files: list[str], jobs: int) -> tuple[float, Sampler, int]:
     sampler.done.set()
     sampler.join()
     errors = err.decode("utf-8", "replace").count("care-check: error:")
-    return took, sampler, errors
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command and its reaped children
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return took, sampler, errors, cpu
 
 
 def main() -> int:
@@ -118,9 +128,10 @@ def main() -> int:
         order = (1, args.jobs) if r % 2 == 0 else (args.jobs, 1)
         got = {}
         for jobs in order:
-            took, mem, errors = run(files, jobs)
+            took, mem, errors, cpu = run(files, jobs)
             got[jobs] = took
             print(f"  round {r + 1} --jobs {jobs}: {took:7.1f} s, {len(files) / took:5.1f} files/s, "
+                  f"{cpu:6.1f} s of processor time = {cpu / took:4.2f} cores busy, "
                   f"peak PSS {mem.peak_pss / 1024:6.0f} MB, peak RSS {mem.peak_rss / 1024:6.0f} MB "
                   f"(summed over up to {mem.most} processes), {errors} file errors", flush=True)
         ratios.append(got[1] / got[args.jobs])
