@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -137,7 +138,7 @@ def _check_one(path: str, checker: Checker, cfg: Config, fmt: str | None, known:
     return report, sup, warnings
 
 
-def _warm_up(files: list[str] = (), input_format: str | None = None) -> None:  # type: ignore[assignment]
+def _warm_up(files: Iterable[str] = (), input_format: str | None = None) -> None:
     """Load in the parent what the files will need, so each forked child starts warm: the
     heading lexicon and the readers of the formats their names suggest (a file whose
     content says otherwise loads its reader in the child)."""
