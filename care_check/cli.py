@@ -14,16 +14,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import CareCheckError, one_line, printable
-from .reporters import CHECKLIST_FORMATS, FORMATS, SORTS
+from .reporters import CHECKLIST_FORMATS, FORMATS, SORTS, STREAMED
 
 if TYPE_CHECKING:
     from .engine import Checker
     from .model import Report
+    from .reporters.rows import Row
     from .settings import Settings
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -145,34 +147,35 @@ def _check_one(path: str, checker: Checker, cfg: Config, fmt: str | None, known:
     return report, sup, warnings
 
 
-def _warm_up() -> None:
-    """Load in the parent what every file needs, so each forked child starts warm."""
-    from . import readers  # noqa: F401
+def _warm_up(files: Iterable[str] = (), input_format: str | None = None) -> None:
+    """Load in the parent what the files will need, so each forked child starts warm: the
+    heading lexicon and the readers of the formats their names suggest (a file whose
+    content says otherwise loads its reader in the child)."""
+    from .readers import EXTENSIONS, load_reader
     from .sections import load_lexicon
 
     load_lexicon()
-    try:  # the PDF reader runs inside each file's child: import pdfminer once, here
-        import pdfminer.converter  # noqa: F401
-        import pdfminer.pdfinterp  # noqa: F401
-        import pdfminer.pdfpage  # noqa: F401
-    except ImportError:
-        pass
+    formats = {input_format} if input_format else {EXTENSIONS.get(Path(f).suffix.lower(), "text") for f in files}
+    for fmt in sorted(formats):
+        load_reader(fmt)
+    if "pdf" in formats:  # the PDF reader imports pdfminer inside each file's child: once, here
+        try:
+            import pdfminer.converter  # noqa: F401
+            import pdfminer.pdfinterp  # noqa: F401
+            import pdfminer.pdfpage  # noqa: F401
+        except ImportError:
+            pass
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    import io
-
-    from . import guard
-    from .policy import fails
     from .readers.source import read_stream
-    from .reporters import summary, terminal
     from .settings import resolve
 
     settings = resolve(args)
     cfg = settings.config
-    fmt, fail_on = settings["format"], settings["fail-on"]
+    fmt = settings["format"]
     time_s, memory_mb = _limits(args, cfg)
-    quiet, verbose = args.verbosity < 0, args.verbosity > 0
+    quiet = args.verbosity < 0
     if args.summary_only and fmt != "text":
         _err("--summary-only needs --format text (see care-check --help)")
         return EXIT_ERROR
@@ -215,64 +218,163 @@ def cmd_check(args: argparse.Namespace) -> int:
             _err(str(exc))
             problems.append((stdin_path, getattr(exc, "problem", str(exc))))
             files = [f for f in files if f != "-"]
-    _warm_up()
-    reports = []
+    _warm_up([stdin_path if f == "-" else f for f in files], args.input_format)
+    out_fh = None
+    if args.output and fmt in STREAMED:  # written file by file, as each is checked
+        try:
+            out_fh = open(args.output, "w", encoding="utf-8", errors="backslashreplace")  # noqa: SIM115
+        except OSError as exc:
+            _err(f"{args.output}: cannot write: {exc.strerror or exc}")
+            return EXIT_ERROR
+    try:
+        return _check_files(args, settings, files, problems, skipped, html_dir, checker, known, policy, stdin_path,
+                            stdin_data, out_fh, time_s, memory_mb)
+    finally:
+        if out_fh is not None:
+            out_fh.close()
+
+
+def _check_files(args: argparse.Namespace, settings: Settings, files: list[str], problems: list[tuple[str, str]],
+                 skipped: list[tuple[str, str]], html_dir: bool, checker: Checker, known: list[str],
+                 policy: dict[str, str], stdin_path: str, stdin_data: bytes | None, out_fh, time_s: float,
+                 memory_mb: int) -> int:
+    """Check ``files`` on ``--jobs`` workers and report each as it is done, in input order.
+
+    Text and JSON Lines are written as each file is done, and the summaries (the terminal
+    table, ``--summary`` CSV) keep one small row per file, so memory stays flat in the
+    number of files; the formats that describe the whole batch (JSON, SARIF, JUnit, HTML
+    ...) keep the reports until the end."""
+    import contextlib
+
+    from . import parallel, progress
+    from .policy import fails
+
+    cfg, fmt, fail_on = settings.config, settings["format"], settings["fail-on"]
+    quiet, verbose = args.verbosity < 0, args.verbosity > 0
+    stream = out_fh or sys.stdout
+    console = None
+    if fmt == "text":
+        from .reporters import terminal
+
+        console = terminal.make_console(out_fh, settings["color"])
+    from .reporters.rows import Row
+
+    reports: list[Report] = []  # whole-batch formats only
+    rows: list[Row] = []  # the summaries' rows (text, --summary)
+    shown_skipped = [(printable(p), r) for p, r in skipped]
     suppressed: dict[str, dict[str, str]] = {}
-    sink = io.StringIO() if args.output else None
-    console = terminal.make_console(sink, settings["color"]) if fmt == "text" else None
+    failing = False
 
     def one(f: str):
         if f == "-":
             return _check_one(stdin_path, checker, cfg, args.input_format, known, policy, stdin_data)
         return _check_one(f, checker, cfg, args.input_format, known, policy)
 
-    with guard.Worker(one, time_s, memory_mb) as worker:
-        for f in files:
-            label = stdin_path if f == "-" else f
-            try:
-                report, sup, warnings = worker.run(printable(label), f)
-            except CareCheckError as exc:
+    jobs = min(args.jobs or parallel.default_jobs(), max(1, len(files)))
+    items = [(printable(stdin_path if f == "-" else f), f) for f in files]
+    to_terminal = out_fh is None and _isatty(sys.stdout)
+    with progress.bar(len(files), progress.wanted(len(files), to_terminal)) as advance, \
+            contextlib.closing(parallel.imap(one, items, jobs, time_s, memory_mb)) as outcomes:
+        for outcome in outcomes:
+            advance()
+            if outcome.error is not None:
+                exc = outcome.error
                 _err(str(exc))
-                problems.append((getattr(exc, "path", label), getattr(exc, "problem", str(exc))))
+                problems.append((getattr(exc, "path", outcome.label), getattr(exc, "problem", str(exc))))
                 continue
+            report, sup, warnings = outcome.value
             for w in warnings:
                 _warn(w)
-            suppressed[report.document.path] = sup
-            reports.append(report)
-            if console is None or args.summary_only:
+            failing = failing or any(fails(v, fail_on, sup.get(v.id)) for v in report.verdicts)
+            if console is not None or args.summary:
+                rows.append(Row.of(report, sup))
+            if fmt == "jsonl":
+                from .reporters import json_report
+
+                stream.write(json_report.line(report, sup) + "\n")
+                stream.flush()
+                continue
+            if console is None:
+                suppressed[report.document.path] = sup
+                reports.append(report)
+                continue
+            if args.summary_only:
                 continue
             if quiet:
-                failing = [v for v in report.verdicts if fails(v, fail_on, sup.get(v.id))]
-                if failing:
-                    terminal.quiet_line(report, failing, console)
+                failed = [v for v in report.verdicts if fails(v, fail_on, sup.get(v.id))]
+                if failed:
+                    terminal.quiet_line(report, failed, console)
             else:
                 terminal.render(report, console, verbose=verbose, suppressed=sup)
-    if console is not None and reports and not quiet and (args.summary_only or len(reports) > 1 or skipped):
-        summary.render(reports, console, args.sort, suppressed, [(printable(p), r) for p, r in skipped])
-    written = not args.summary or _write_summary(args.summary, reports, problems, skipped, args.sort, files)
-    text = sink.getvalue() if sink is not None else None
+    if console is not None and rows and not quiet and (args.summary_only or len(rows) > 1 or skipped):
+        from .reporters import summary
+
+        summary.render(rows, console, args.sort, shown_skipped)
+    written = not args.summary or _write_summary(args.summary, rows, problems, skipped, args.sort, files)
     if html_dir:
         from .reporters import html_report
 
-        pages = html_report.folder_pages(reports, suppressed, problems, [(printable(p), r) for p, r in skipped])
+        pages = html_report.folder_pages(reports, suppressed, problems, shown_skipped)
         written = _write_pages(args.output, pages, files) and written
-        text = None
-    elif console is None:
+    elif fmt not in STREAMED:
         text = _render(fmt, reports, checker, settings, suppressed, problems)
         if text is not None and not args.output:
             print(text)
-    if args.output and text is not None:
-        try:
-            Path(args.output).write_text(text if text.endswith("\n") or not text else text + "\n", encoding="utf-8",
-                                         errors="backslashreplace")
-        except OSError as exc:
-            _err(f"{args.output}: cannot write: {exc.strerror or exc}")
-            return EXIT_ERROR
+        if args.output and text is not None:
+            try:
+                Path(args.output).write_text(text if text.endswith("\n") or not text else text + "\n",
+                                             encoding="utf-8", errors="backslashreplace")
+            except OSError as exc:
+                _err(f"{args.output}: cannot write: {exc.strerror or exc}")
+                return EXIT_ERROR
     if problems or not written:
         return EXIT_ERROR
-    if any(fails(v, fail_on, suppressed[r.document.path].get(v.id)) for r in reports for v in r.verdicts):
-        return EXIT_FINDINGS
-    return EXIT_OK
+    return EXIT_FINDINGS if failing else EXIT_OK
+
+
+def _isatty(stream) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """A corpus into Parquet tables (see care_check.audit), locally or on a Dask cluster."""
+    from . import audit, parallel, progress
+    from .ruleset import load_guideline
+
+    files, problems = audit.expand_inputs(args.inputs, tuple(args.exclude or ()))
+    for p in problems:
+        _err(p)
+    if not files:
+        _err("nothing to audit")
+        return EXIT_ERROR
+    audit._pyarrow()  # one clear line before any work when pyarrow is missing
+    from .guard import DEFAULT_MEMORY_MB, DEFAULT_TIME_S
+
+    opts = audit.Options.make(load_guideline(args.rules), use_model=not args.no_model,
+                              input_format=args.input_format,
+                              time_s=DEFAULT_TIME_S if args.time_limit is None else args.time_limit,
+                              memory_mb=DEFAULT_MEMORY_MB if args.memory_limit is None else args.memory_limit)
+    out = Path(args.out)
+    jobs = args.jobs or parallel.default_jobs()
+    errors: list[str] = []
+
+    with progress.bar(len(files), progress.wanted(len(files), report_to_terminal=False)) as advance:
+        def done(rows: audit.Rows) -> None:
+            advance()
+            if rows[0]["error"] is not None:
+                _err(f"{rows[0]['path']}: {rows[0]['error']}")
+                errors.append(rows[0]["path"])
+
+        tally = audit.run(files, out, opts, jobs=jobs, scheduler=args.scheduler, batch_size=args.batch_size,
+                          on_done=done)
+    where = f"on {args.scheduler}" if args.scheduler else f"on {jobs} local process{'es' if jobs > 1 else ''}"
+    print(f"audited {tally.checked} document{'s' if tally.checked != 1 else ''} {where} "
+          f"({tally.skipped} already in {out}, {tally.errors} could not be checked): "
+          f"{out} (items), {audit.documents_path(out)} (documents)")
+    return EXIT_ERROR if problems or tally.errors else EXIT_OK
 
 
 def _is_folder(output: str | None) -> bool:
@@ -297,7 +399,7 @@ def _write(path: str, data: str | bytes, inputs: list[str], encoding: str = "utf
     return True
 
 
-def _write_summary(path: str, reports: list[Report], problems: list[tuple[str, str]],
+def _write_summary(path: str, reports: list[Row], problems: list[tuple[str, str]],
                    skipped: list[tuple[str, str]], sort: str, inputs: list[str]) -> bool:
     """``--summary FILE.csv``: one row per manuscript (see reporters.csv_summary)."""
     from .reporters import csv_summary
@@ -351,7 +453,7 @@ def cmd_checklist(args: argparse.Namespace) -> int:
     settings.check_ids(known)
     policy = settings.suppressed_by_policy(known)
     time_s, memory_mb = _limits(args, settings.config)
-    _warm_up()
+    _warm_up([args.path], args.input_format)
     with guard.Worker(lambda f: _check_one(f, checker, settings.config, args.input_format, known, policy),
                       time_s, memory_mb) as worker:
         try:
@@ -415,7 +517,7 @@ def cmd_sections(args: argparse.Namespace) -> int:
     from .guard import DEFAULT_MEMORY_MB, DEFAULT_TIME_S
 
     status = EXIT_OK
-    _warm_up()
+    _warm_up(args.paths, args.input_format)
     for f in args.paths:
         try:
             doc = guard.run(printable(f), lambda f=f: load_document(f, args.input_format),
@@ -530,6 +632,19 @@ def _non_negative(kind: type):
     return parse
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
+    return value
+
+
+_positive_int.__name__ = "int"
+
+
 def build_parser() -> argparse.ArgumentParser:
     raw = argparse.RawDescriptionHelpFormatter
     parser = _Parser(prog="care-check", formatter_class=raw,
@@ -553,7 +668,8 @@ def build_parser() -> argparse.ArgumentParser:
     def policy(p: argparse.ArgumentParser) -> None:
         """The settings a config file may also set (shared by check and config)."""
         p.add_argument("--format", choices=FORMATS, default=None,
-                       help="text (default), json, sarif (code scanning), junit (CI test reports), github "
+                       help="text (default), json, jsonl (one JSON object per file, written as each is "
+                            "done), sarif (code scanning), junit (CI test reports), github "
                             "(workflow annotations), markdown (job summary / PR comment) or checklist "
                             "(the filled CARE checklist)")
         p.add_argument("--fail-on", choices=["missing", "partial", "never"], default=None,
@@ -592,6 +708,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="read every file as this format instead of detecting it")
     c.add_argument("--stdin-filename", metavar="FILE",
                    help="the name of the manuscript read from '-' (for its format and in reports)")
+    c.add_argument("-j", "--jobs", type=_positive_int, metavar="N", default=None,
+                   help="check N files at a time, one worker per core (default: every core; 1: one after "
+                        "another); the output is in input order whatever N")
     c.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=-1, default=0,
                    help="text: one summary line per failing file, nothing on success (the last of -q/-v wins)")
     c.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=1,
@@ -631,6 +750,31 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--check", action="store_true", help="also compile every pattern")
     common(r)
     r.set_defaults(func=cmd_rules)
+
+    a = sub.add_parser("audit", formatter_class=raw,
+                       help="check a corpus into Parquet tables (a row per document and item), resumable, "
+                            "on local processes or a Dask cluster",
+                       epilog="examples:\n"
+                              "  care-check audit corpus/ --out results.parquet\n"
+                              "  care-check audit paths.txt --out results.parquet --scheduler tcp://HOST:8786\n\n"
+                              "A rerun with the same --out skips the documents already in it.")
+    a.add_argument("inputs", nargs="+", metavar="DIR_OR_LIST",
+                   help="a folder (walked like check walks it) or a file listing paths, one per line ('-': "
+                        "the list from standard input)")
+    a.add_argument("--out", required=True, metavar="PATH",
+                   help="results.parquet: a folder of Parquet parts, one row per (document, item); the "
+                        "documents table goes beside it (results.documents.parquet)")
+    a.add_argument("--scheduler", metavar="ADDRESS", help="a Dask scheduler (tcp://HOST:8786) to run on "
+                   "instead of local processes (needs care-check[dask])")
+    a.add_argument("-j", "--jobs", type=_positive_int, metavar="N", default=None,
+                   help="local worker processes (default: every core)")
+    a.add_argument("--batch-size", type=_positive_int, default=20, metavar="N",
+                   help="documents per Dask task (default: 20)")
+    a.add_argument("--input-format", choices=INPUT_FORMATS, default=None)
+    a.add_argument("--exclude", action="append", metavar="GLOB", help="leave out matching files when walking")
+    limits(a)
+    common(a)
+    a.set_defaults(func=cmd_audit)
 
     g = sub.add_parser("config", help="show the effective configuration and where each value came from")
     policy(g)

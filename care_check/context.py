@@ -37,10 +37,17 @@ class ContextSpec(BaseModel):
 
 
 def load_context(path: Path | None = None) -> ContextSpec:
-    """The context triggers (``rules/context.yaml``), validated."""
-    from .ruleset import _first_error, _read_yaml  # the rules' YAML 1.2 reader and error wording
+    """The context triggers (``rules/context.yaml``), validated (once per version of the
+    file: see care_check.cache)."""
+    from .cache import cached
 
     p = path or rules_root() / "context.yaml"
+    return cached("context", [p], lambda: _build(p))
+
+
+def _build(p: Path) -> ContextSpec:
+    from .ruleset import _first_error, _read_yaml  # the rules' YAML 1.2 reader and error wording
+
     data = _read_yaml(p) if p.is_file() else {}
     try:
         spec = ContextSpec.model_validate(data or {})

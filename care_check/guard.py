@@ -38,6 +38,7 @@ T = TypeVar("T")
 _deadline: float | None = None  # monotonic time at which this (child) process's file is out of time
 _in_child = False
 _HEADER = struct.Struct(">Q")
+_PARENT_ENDS: set[int] = set()  # this process's ends of its children's pipes
 
 
 def isolated() -> bool:
@@ -172,12 +173,14 @@ class Worker(Generic[T]):
     Use as a context manager (the child is stopped at the end)."""
 
     def __init__(self, fn: Callable[[str], T], time_s: float = DEFAULT_TIME_S,
-                 memory_mb: int = DEFAULT_MEMORY_MB) -> None:
+                 memory_mb: int = DEFAULT_MEMORY_MB, always: bool = False) -> None:
+        """``always``: a child even without limits (a pool's workers run side by side)."""
         self.fn = fn
         self.time_s = time_s
         self.memory_mb = memory_mb
-        self.enabled = hasattr(os, "fork") and (time_s > 0 or memory_mb > 0)
+        self.enabled = hasattr(os, "fork") and (always or time_s > 0 or memory_mb > 0)
         self.pid: int | None = None
+        self.deadline: float | None = None  # when the file sent last is out of time
         self._to_child = self._from_child = -1
 
     def __enter__(self) -> Worker[T]:
@@ -193,8 +196,13 @@ class Worker(Generic[T]):
         if pid == 0:  # pragma: no cover - child
             code = 0
             try:
-                os.close(req_w)
-                os.close(res_r)
+                # The parent's ends of every other child's pipes too: a child holding a
+                # sibling's request pipe open would keep that sibling from ever seeing its end.
+                for fd in (req_w, res_r, *_PARENT_ENDS):
+                    try:
+                        os.close(fd)
+                    except OSError:
+                        pass
                 _serve(self.fn, req_r, res_w, self.time_s, self.memory_mb)
             except BaseException:  # noqa: BLE001
                 code = 70
@@ -203,11 +211,13 @@ class Worker(Generic[T]):
         os.close(req_r)
         os.close(res_w)
         self.pid, self._to_child, self._from_child = pid, req_w, res_r
+        _PARENT_ENDS.update((req_w, res_r))
 
     def _retire(self, kill: bool) -> int:
         """Close the pipes and reap the child (killing its group first); its wait status."""
         pid, self.pid = self.pid, None
         for fd in (self._to_child, self._from_child):
+            _PARENT_ENDS.discard(fd)
             try:
                 os.close(fd)
             except OSError:
@@ -225,22 +235,41 @@ class Worker(Generic[T]):
         if self.pid is not None:
             self._retire(kill=False)  # its pipe closes: it finishes and exits
 
+    def stop(self) -> None:
+        """Stop the child now, whatever it is doing."""
+        if self.pid is not None:
+            self._retire(kill=True)
+
     def run(self, label: str, path: str) -> T:
         """``fn(path)`` for the file shown as ``label``, or InputError naming it."""
         if not self.enabled:
             return _in_process(label, lambda: self.fn(path))
+        self.send(path)
+        return self.receive(label)
+
+    def send(self, path: str) -> None:
+        """Hand ``path`` to the child (forking one when there is none); its clock starts now."""
         if self.pid is None:
             self._spawn()
-        end = time.monotonic() + self.time_s if self.time_s > 0 else None
+        self.deadline = time.monotonic() + self.time_s if self.time_s > 0 else None
         try:
             _write_msg(self._to_child, (path,))
+        except BrokenPipeError:
+            pass  # the child is gone: receive() says why
+
+    def fileno(self) -> int:
+        """The pipe the child answers on (for ``select``)."""
+        return self._from_child
+
+    def receive(self, label: str) -> T:
+        """The answer to the last :meth:`send`, or InputError naming ``label``."""
+        end, self.deadline = self.deadline, None
+        try:
             reply = _read_msg(self._from_child, end)
         except TimeoutError:
             self._retire(kill=True)
             raise InputError(label, f"gave up after {self.time_s:g} s (the time budget per file; "
                                     "see --time-limit)") from None
-        except BrokenPipeError:
-            reply = None
         except BaseException:
             self._retire(kill=True)
             raise

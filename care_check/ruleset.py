@@ -268,7 +268,14 @@ def load_guideline(folder: Path | str | None = None) -> Ruleset:
 
 @lru_cache(maxsize=8)
 def _load_cached(folder_s: str) -> Ruleset:
+    from .cache import cached  # validated once per version of the files (see care_check.cache)
+
     folder = Path(folder_s)
+    files = [folder / "guideline.yaml", folder / "cues.yaml", *sorted((folder / "items").glob("*.yaml"))]
+    return cached("rules", files, lambda: _build(folder))
+
+
+def _build(folder: Path) -> Ruleset:
     gpath = folder / "guideline.yaml"
     if not gpath.is_file():
         raise RuleError(str(folder), "not a rule set: no guideline.yaml")

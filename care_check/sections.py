@@ -156,6 +156,12 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
 
 @lru_cache(maxsize=8)
 def _load_lexicon_cached(path: str) -> Lexicon:
+    from .cache import cached  # validated once per version of the file (see care_check.cache)
+
+    return cached("lexicon", [Path(path)], lambda: _build_lexicon(path))
+
+
+def _build_lexicon(path: str) -> Lexicon:
     try:
         data = safe_yaml.load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -284,6 +284,6 @@ def test_fish_completion_completes_options_and_choices(capsys, tmp_path):
         return [ln.split("\t")[0] for ln in proc.stdout.splitlines()]
 
     assert "--stdin-filename" in complete("care-check check --std")
-    assert set(complete("care-check check --format ")) == {"text", "json", "sarif", "junit", "github", "markdown",
-                                                           "checklist", "html"}
+    assert set(complete("care-check check --format ")) == {"text", "json", "jsonl", "sarif", "junit", "github",
+                                                           "markdown", "checklist", "html"}
     assert "config" in complete("care-check ")

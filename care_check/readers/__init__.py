@@ -8,32 +8,41 @@ and turns every failure into an :class:`InputError` with one clear line. Text fo
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Callable
 
 from ..errors import InputError
 from ..model import RawDocument
-from . import docx, html, jats, latex, markdown, odt, pdf, rtf, text
 from .source import MAX_BYTES, decode, read_bytes, sniff
 
 TextReader = Callable[[str, str], RawDocument]
 BytesReader = Callable[[str, bytes], RawDocument]
 
-TEXT_READERS: dict[str, TextReader] = {
-    "text": text.read,
-    "markdown": markdown.read,
-    "latex": latex.read,
-    "html": html.read,
+# Each format's reader as "module:function", imported only when a file of that format is
+# read: a Markdown file never pays for lxml, python-docx or pdfminer.
+TEXT_READERS: dict[str, str] = {
+    "text": "text:read",
+    "markdown": "markdown:read",
+    "latex": "latex:read",
+    "html": "html:read",
 }
-BYTES_READERS: dict[str, BytesReader] = {
-    "jats": jats.read_bytes_,
-    "docx": docx.read_bytes_,
-    "odt": odt.read_bytes_,
-    "rtf": rtf.read_bytes_,
-    "pdf": pdf.read_bytes_,
+BYTES_READERS: dict[str, str] = {
+    "jats": "jats:read_bytes_",
+    "docx": "docx:read_bytes_",
+    "odt": "odt:read_bytes_",
+    "rtf": "rtf:read_bytes_",
+    "pdf": "pdf:read_bytes_",
 }
 # Every format by name (for --input-format choices).
-READERS: dict[str, TextReader | BytesReader] = {**TEXT_READERS, **BYTES_READERS}
+READERS: dict[str, str] = {**TEXT_READERS, **BYTES_READERS}
+
+
+def load_reader(fmt: str) -> TextReader | BytesReader:
+    """The reader function of a format (importing its module the first time)."""
+    module, _, func = READERS[fmt].partition(":")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), func)
+
 
 # File endings a folder is expanded to; other files in a folder are skipped.
 EXTENSIONS: dict[str, str] = {
@@ -72,12 +81,13 @@ def read_path(path: str, fmt: str | None = None) -> RawDocument:
 def read_data(path: str, data: bytes, fmt: str | None = None) -> RawDocument:
     """Read a manuscript's bytes (from a file or standard input) named ``path``."""
     fmt = fmt or detect_format(path, data)
-    if fmt in BYTES_READERS:
-        return BYTES_READERS[fmt](path, data)
-    reader = TEXT_READERS.get(fmt)
-    if reader is None:
+    if fmt not in READERS:
         raise InputError(path, f"unsupported format '{fmt}'")
-    return reader(path, decode(path, data))
+    reader = load_reader(fmt)
+    if fmt in BYTES_READERS:
+        return reader(path, data)  # type: ignore[call-arg]
+    return reader(path, decode(path, data))  # type: ignore[call-arg]
 
 
-__all__ = ["read_path", "read_data", "detect_format", "EXTENSIONS", "READERS", "TEXT_READERS", "BYTES_READERS", "MAX_BYTES"]
+__all__ = ["read_path", "read_data", "detect_format", "load_reader", "EXTENSIONS", "READERS", "TEXT_READERS",
+           "BYTES_READERS", "MAX_BYTES"]

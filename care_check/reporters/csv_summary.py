@@ -23,8 +23,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from ..model import Report, Status
-from .summary import ordered
+from .rows import Row, ordered
 
 COLUMNS = ("file", "format", "scope", "reported", "partial", "missing", "not applicable", "completeness (%)",
            "missing items", "partial items", "warning", "error")
@@ -37,15 +36,13 @@ def safe_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def rows(reports: list[Report], problems: Sequence[tuple[str, str]] = (),
+def rows(reports: list[Row], problems: Sequence[tuple[str, str]] = (),
          skipped: Sequence[tuple[str, str]] = (), sort: str = "completeness") -> list[list[str | int | float]]:
     """The table under the header, in the documented order."""
     out: list[list[str | int | float]] = []
     for r in ordered(reports, sort if sort != "name" else "completeness"):
-        ids = {s: ", ".join(v.id for v in r.verdicts if v.status == s) for s in (Status.MISSING, Status.PARTIAL)}
-        out.append([safe_cell(r.document.path), r.document.format, r.document.scope, r.count(Status.REPORTED),
-                    r.count(Status.PARTIAL), r.count(Status.MISSING), r.count(Status.NOT_APPLICABLE),
-                    "" if r.not_case_report else r.completeness, ids[Status.MISSING], ids[Status.PARTIAL],
+        out.append([safe_cell(r.path), r.format, r.scope, r.reported, r.partial, r.missing, r.not_applicable,
+                    "" if r.not_case_report else r.completeness, ", ".join(r.missing_ids), ", ".join(r.partial_ids),
                     safe_cell(f"not a case report? it {r.not_case_report}") if r.not_case_report else "", ""])
     for path, problem in problems:
         out.append([safe_cell(path)] + [""] * 10 + [safe_cell(f"not checked: {problem}")])
@@ -54,7 +51,7 @@ def rows(reports: list[Report], problems: Sequence[tuple[str, str]] = (),
     return out
 
 
-def render(reports: list[Report], problems: Sequence[tuple[str, str]] = (),
+def render(reports: list[Row], problems: Sequence[tuple[str, str]] = (),
            skipped: Sequence[tuple[str, str]] = (), sort: str = "completeness") -> str:
     """The CSV text (without the BOM: ``ENCODING`` adds it when the file is written)."""
     buf = io.StringIO()

@@ -28,7 +28,7 @@ from .. import __version__
 from ..model import Report, Status, Verdict
 from ..suppress import why
 from .locate import location
-from .summary import SCOPES, ordered, scope_rank
+from .rows import SCOPES, Row, scope_rank, sort_key
 
 MARKS = {Status.REPORTED: "✔", Status.PARTIAL: "◐", Status.MISSING: "✘", Status.NOT_APPLICABLE: "–"}
 WORDS = {Status.REPORTED: "reported", Status.PARTIAL: "partial", Status.MISSING: "missing",
@@ -242,15 +242,15 @@ def index(reports: Sequence[Report], names: Sequence[str], suppressed: Mapping[s
             + _th("File") + _th("Format") + _th("Scope", "number") + _th("Completeness", "number", True, "ascending")
             + _th("Reported", "number") + _th("Partial", "number") + _th("Missing", "number", True)
             + _th("Missing items") + "</tr></thead>\n<tbody>"]
-    for r in ordered(list(reports), "completeness"):
-        rank = scope_rank(r) + (0.5 if r.not_case_report else 0)
+    for r in sorted(reports, key=lambda r: sort_key(Row.of(r), "completeness")):
+        rank = scope_rank(r.document.scope) + (0.5 if r.not_case_report else 0)
         missing = [v.id + (" (suppressed)" if why(suppressed, r, v.id) else "")
                    for v in r.verdicts if v.status == Status.MISSING]
         score = ("not scored: not a case report?" if r.not_case_report else f"{r.completeness:.1f}%")
         cells = [
             f'<td data-sort="{esc(shown[id(r)])}"><a href="{esc(href[id(r)])}">{esc(shown[id(r)])}</a></td>',
             f'<td data-sort="{esc(r.document.format)}">{esc(r.document.format)}</td>',
-            f'<td data-sort="{scope_rank(r)}">{esc(r.document.scope)}</td>',
+            f'<td data-sort="{scope_rank(r.document.scope)}">{esc(r.document.scope)}</td>',
             f'<td class="num" data-sort="{-1 if r.not_case_report else r.completeness}">{esc(score)}</td>',
             f'<td class="num" data-sort="{r.count(Status.REPORTED)}">{r.count(Status.REPORTED)}</td>',
             f'<td class="num" data-sort="{r.count(Status.PARTIAL)}">{r.count(Status.PARTIAL)}</td>',

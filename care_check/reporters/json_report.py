@@ -55,6 +55,12 @@ def report_dict(report: Report, suppressed: Mapping[str, str] | None = None) -> 
     }
 
 
+def line(report: Report, suppressed: Mapping[str, str] | None = None) -> str:
+    """One file's report as one line of JSON Lines (``--format jsonl``): the same object as
+    a file's entry in the JSON report, written as soon as the file is checked."""
+    return json.dumps(report_dict(report, suppressed), ensure_ascii=False, separators=(",", ":"))
+
+
 def render(reports: list[Report], suppressed: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """One object for one file, an array for several, in input order."""
     sup = suppressed or {}
