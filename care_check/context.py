@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
 
 from .errors import RuleError
 from .resources import rules_root
@@ -77,18 +77,18 @@ class ContextMatcher:
                 m.add(key, list(tok.pipe(phrases)))
         return cls(spec, m)
 
-    def keys(self, doc: Doc, n_sents: int, tok_sent: list[int],
-             cue_spans: list[tuple[str, int, int]]) -> list[set[str]]:
+    def keys(self, triggers: list[tuple[str, int, int]], cue_spans: list[tuple[str, int, int]], n_sents: int,
+             sent_of: Sequence[int]) -> list[set[str]]:
         """Context keys per sentence: ``neg:<cue>`` when every occurrence of the cue in the
-        sentence is negated, ``about:<who>`` and ``when:<time>``. Linear in the block:
-        triggers and cues are bucketed by sentence first."""
-        strings = doc.vocab.strings
+        sentence is negated, ``about:<who>`` and ``when:<time>``. ``triggers`` are this
+        matcher's (name, start, end) over the same tokens as the cues; ``sent_of`` gives each
+        token's sentence. Linear: triggers and cues are bucketed by sentence first."""
         trig_by: list[list[tuple[str, int, int]]] = [[] for _ in range(n_sents)]
-        for i, s, e in self.matcher(doc):
-            trig_by[tok_sent[s]].append((strings[i], s, e))
+        for t in triggers:
+            trig_by[sent_of[t[1]]].append(t)
         cues_by: list[list[tuple[str, int, int]]] = [[] for _ in range(n_sents)]
         for span in cue_spans:
-            cues_by[tok_sent[span[1]]].append(span)
+            cues_by[sent_of[span[1]]].append(span)
         out: list[set[str]] = []
         win = self.spec.negation.window
         for k in range(n_sents):

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+import numpy
+from spacy.attrs import IDX, IS_SPACE, ORTH
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.attrs import ORTH
 
 from .context import ContextMatcher
 from .errors import RuleError
 from .learned import SentenceModel, load_model, model_text
 from .model import Document, Evidence, Report, Section, Status, Verdict
-from .nlp import get_nlp
+from .nlp import BREAKER_IDS, get_nlp, walk_starts
 from .ruleset import Cue, ItemSpec, Rule, Ruleset, Signal
+from .tokenpatterns import TokenPatterns, compile_pattern
 
 QUOTE_CHARS = 300
 MIN_SCORED_WORDS = 4  # the learned model scores sentences of at least this many words
@@ -42,7 +44,43 @@ class Sentence:
     column: int | None
     cues: frozenset[str]
     page: int | None = None
-    scores: Any = None  # the learned model's row of item scores, when a rule asks for it
+    _scorer: Any = field(default=None, repr=False, compare=False)
+    _index: int = field(default=-1, repr=False, compare=False)
+
+    @property
+    def scores(self) -> Any:
+        """The learned model's row of item scores (None: no model, or under four words).
+        Scored when first asked for, with the rest of its section: most sentences never are."""
+        return None if self._scorer is None else self._scorer.row(self._index)
+
+
+class _LazyScores:
+    """The learned model's scores for one document's sentences, computed a section at a
+    time when a rule first asks for one (a sentence's score does not depend on the others
+    scored with it)."""
+
+    def __init__(self, model: SentenceModel, document: Document, sents: list[Sentence]) -> None:
+        self.model, self.document, self.sents = model, document, sents  # sents: filled by the caller
+        self.rows: dict[int, Any] = {}
+        self.done: set[int] = set()
+        self.by_section: dict[int, list[int]] | None = None
+
+    def row(self, i: int) -> Any:
+        section = self.sents[i].section
+        if section not in self.done:
+            if self.by_section is None:
+                self.by_section = {}
+                for j, s in enumerate(self.sents):
+                    self.by_section.setdefault(s.section, []).append(j)
+            self.done.add(section)
+            # A sentence of fewer than four words reports no item; leaving it unscored keeps
+            # pathological input (100,000 one-word lines) linear and cheap.
+            keep = [j for j in self.by_section[section] if self.sents[j].text.count(" ") >= MIN_SCORED_WORDS - 1]
+            kind = self.document.sections[section].kind
+            if keep:
+                for j, r in zip(keep, self.model.scores([model_text(kind, self.sents[j].text) for j in keep])):
+                    self.rows[j] = r
+        return self.rows.get(i)
 
 
 @dataclass
@@ -71,10 +109,10 @@ class Checker:
         self.floors: dict[str, float] = {}
         self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._phrases_cased = PhraseMatcher(self.nlp.vocab, attr="ORTH")
-        self._patterns = Matcher(self.nlp.vocab, validate=True)
+        self._tokens = TokenPatterns()  # token patterns, matched with array operations
+        self._patterns = Matcher(self.nlp.vocab, validate=True)  # those outside its subset
         self._n_patterns = 0
-        self._word_regexes: list[tuple[str, str, re.Pattern[str]]] = []  # (key, attr, regex)
-        self._word_cache: dict[int, tuple[str, ...]] = {}
+        self._n_spacy_patterns = 0
         # The same cue written in two rules (10c and 10d share some) is matched once.
         self._seen: dict[str, str] = {}
         for name, cue in ruleset.cues.items():
@@ -85,6 +123,12 @@ class Checker:
             for name, cue in rule.spec.cues.items():
                 keys[name] = self._add(f"{rule.spec.id}/{name}", cue, rule.path, rule.spec.id)
             self._compiled.append(_Compiled(rule, keys))
+        # What can exclude a section from every signal: a section all of them exclude is
+        # never read, so its sentences are split but not matched.
+        self._exclusions = {frozenset(_excluded(r.spec, sig)) for r in ruleset.rules
+                            for part in r.spec.parts for sig in part.evidence}
+        self._attrs = [ORTH, IDX, IS_SPACE] + [a for a in self._tokens.attr_ids if a not in (ORTH, IDX, IS_SPACE)]
+        self._columns = {name: self._attrs.index(a) for name, a in zip(self._tokens.attrs, self._tokens.attr_ids)}
 
     def _add(self, key: str, cue: Cue, path: str, rule_id: str | None) -> str:
         """Compile one cue under ``key`` (or reuse an identical one); return its matcher key."""
@@ -95,92 +139,129 @@ class Checker:
         if cue.phrases:
             docs = list(self.nlp.tokenizer.pipe(cue.phrases))
             (self._phrases_cased if cue.case_sensitive else self._phrases).add(key, docs)
-        if cue.patterns:
-            patterns = []
-            for p in cue.patterns:
-                word = _single_word_regex(list(p))
-                if word is not None:
-                    self._word_regexes.append((key, *word))
-                else:
-                    patterns.extend(_expand_first_token(list(p)))
-            if not patterns:
-                return key
-            try:
-                self._patterns.add(key, patterns)
+        for p in cue.patterns:
+            pattern = list(p)
+            try:  # spaCy's validation, so a bad pattern gets spaCy's message wherever it is matched
+                Matcher(self.nlp.vocab, validate=True).add(key, [pattern])
             except (ValueError, KeyError, TypeError) as exc:
                 msg = str(exc).strip().splitlines()
                 raise RuleError(path, f"bad token pattern: {msg[-1] if msg else exc}", rule_id,
                                 f"cues.{key.split('/')[-1]}.patterns") from None
-            self._n_patterns += len(patterns)
+            variants = compile_pattern(pattern)
+            if variants is not None:
+                self._tokens.add(key, variants)
+            else:
+                expanded = _expand_first_token(pattern)
+                self._patterns.add(key, expanded)
+                self._n_spacy_patterns += len(expanded)
+            self._n_patterns += 1
         return key
 
     # -- sentences ---------------------------------------------------------------------
     def sentences(self, document: Document) -> list[Sentence]:
-        """Split every block into sentences and record the cue groups each one holds."""
+        """Split every block into sentences and record the cue groups each one holds.
+
+        The document is handled as one run of tokens: every block is tokenized, then
+        sentence starts, token patterns and sentence ids are array operations over all of
+        them, and Python only visits matches, sentence starts and candidate breaks.
+        """
         jobs = [(si, block) for si, sec in enumerate(document.sections) for block in sec.blocks
                 if block.text.strip()]
-        out: list[Sentence] = []
+        if not jobs:
+            return []
+        texts = [b.text.translate(_SPACES) for _, b in jobs]
+        docs = list(self.nlp.tokenizer.pipe(texts))
+        sizes = [len(d) for d in docs]
+        offsets = numpy.zeros(len(docs) + 1, dtype="int64")
+        numpy.cumsum(sizes, out=offsets[1:])
+        table = numpy.concatenate([d.to_array(self._attrs) for d in docs])
+        n_tokens = int(offsets[-1])
         strings = self.nlp.vocab.strings
-        texts = (b.text.translate(_SPACES) for _, b in jobs)
-        for (si, block), doc in zip(jobs, self.nlp.pipe(texts)):
-            sents = list(doc.sents)
-            tok_sent = [0] * len(doc)
-            for k, sent in enumerate(sents):
-                for t in range(sent.start, sent.end):
-                    tok_sent[t] = k
-            hits: list[set[str]] = [set() for _ in sents]
-            spans: list[tuple[str, int, int]] = []  # (cue key, start, end): for negation scope
-            ctx = self.context is not None
-            for matcher in (self._phrases, self._phrases_cased):
-                for match_id, start, end in matcher(doc):
-                    hits[tok_sent[start]].add(strings[match_id])
-                    if ctx:
-                        spans.append((strings[match_id], start, end))
-            if self._n_patterns:
-                for match_id, start, end in self._patterns(doc):
-                    hits[tok_sent[start]].add(strings[match_id])
-                    if ctx:
-                        spans.append((strings[match_id], start, end))
-            if self._word_regexes:
-                cache = self._word_cache
-                for t, orth in enumerate(doc.to_array(ORTH).tolist()):
-                    found = cache.get(orth)
-                    if found is None:
-                        found = self._word_keys(strings[orth])
-                        if len(cache) < 500_000:
-                            cache[orth] = found
-                    for key in found:
-                        hits[tok_sent[t]].add(key)
-                        if ctx:
-                            spans.append((key, t, t + 1))
-            if ctx:
-                for k, extra in enumerate(self.context.keys(doc, len(sents), tok_sent, spans)):
-                    hits[k] |= extra
+        starts = self._sentence_starts(table, offsets, texts)
+        sent_of = numpy.cumsum(starts) - 1  # each token's sentence number
+        firsts = numpy.flatnonzero(starts).tolist()
+        n_sents = len(firsts)
+        readable = [self._readable(document.sections[si]) for si, _ in jobs]
+        hits: list[set[str]] = [set() for _ in range(n_sents)]
+        found: list[tuple[str, int, int]] = []  # (cue key, start, end) over the document's tokens
+        for b, doc in enumerate(docs):
+            if readable[b]:
+                off = int(offsets[b])
+                for matcher in (self._phrases, self._phrases_cased):
+                    found.extend((strings[m], s + off, e + off) for m, s, e in matcher(doc))
+                if self._n_spacy_patterns:
+                    found.extend((strings[m], s + off, e + off) for m, s, e in self._patterns(doc))
+        if self._tokens.n_patterns:
+            block = numpy.repeat(numpy.arange(len(docs)), sizes)
+            allowed = None if all(readable) else numpy.repeat(numpy.array(readable, dtype=bool), sizes)
+            columns = {name: table[:, i] for name, i in self._columns.items()}
+            found.extend(self._tokens.match(columns, block, strings, allowed))
+        if found:
+            where = sent_of[[s for _, s, _ in found]].tolist()
+            for (key, _, _), k in zip(found, where):
+                hits[k].add(key)
+        if self.context is not None:
+            triggers = []
+            for b, doc in enumerate(docs):
+                if readable[b]:
+                    off = int(offsets[b])
+                    triggers.extend((strings[m], s + off, e + off) for m, s, e in self.context.matcher(doc))
+            for k, extra in enumerate(self.context.keys(triggers, found, n_sents, sent_of.tolist())):
+                hits[k] |= extra
+        out: list[Sentence] = []
+        scorer = _LazyScores(self.model, document, out) if self.model is not None else None
+        idx = table[:, 1].tolist()
+        firsts.append(n_tokens)
+        k = 0
+        for b, (si, block) in enumerate(jobs):
+            text, end = texts[b], int(offsets[b + 1])
             line, counted = block.line, 0  # sentences come in text order: count line breaks once
-            for k, sent in enumerate(sents):
-                text = sent.text.strip()
-                if not text:
-                    continue
-                line += block.text.count("\n", counted, sent.start_char)
-                counted = sent.start_char
-                column = None
-                if block.offset is not None and not document.lines_are_meaningful:
-                    column = block.offset + sent.start_char + 1
-                out.append(Sentence(si, text, line, column, frozenset(hits[k]), block.page))
-        if self.model is not None and out:
-            # A sentence of fewer than four words reports no item; leaving it unscored keeps
-            # pathological input (100,000 one-word lines) linear and cheap.
-            keep = [i for i, s in enumerate(out) if s.text.count(" ") >= MIN_SCORED_WORDS - 1]
-            rows = self.model.scores([model_text(document.sections[out[i].section].kind, out[i].text) for i in keep])
-            for row, i in zip(rows, keep):
-                s = out[i]
-                out[i] = Sentence(s.section, s.text, s.line, s.column, s.cues, s.page, row)
+            while firsts[k] < end:
+                start_char = idx[firsts[k]]
+                stop = firsts[k + 1]
+                sent = text[start_char: idx[stop] if stop < end else len(text)].strip()
+                if sent:
+                    line += block.text.count("\n", counted, start_char)
+                    counted = start_char
+                    column = None
+                    if block.offset is not None and not document.lines_are_meaningful:
+                        column = block.offset + start_char + 1
+                    out.append(Sentence(si, sent, line, column, frozenset(hits[k]), block.page, scorer, len(out)))
+                k += 1
         return out
 
-    def _word_keys(self, word: str) -> tuple[str, ...]:
-        """Cue keys of the one-word regular expressions a word matches (cached by the caller)."""
-        return tuple(key for key, attr, rx in self._word_regexes
-                     if rx.search(word.lower() if attr == "LOWER" else word))
+    def _readable(self, section: Section) -> bool:
+        labels = section.labels
+        return any(not (labels & ex) for ex in self._exclusions)
+
+    def _sentence_starts(self, table: numpy.ndarray, offsets: numpy.ndarray, texts: list[str]) -> numpy.ndarray:
+        """Sentence starts of every block, side by side (see :func:`care_check.nlp.start_flags`)."""
+        n = len(table)
+        strings = self.nlp.vocab.strings
+        orth = table[:, 0]
+        can = table[:, 2] == 1
+        for w in BREAKER_IDS:
+            can |= orth == w
+        can[offsets[1:] - 1] = False  # a block's last token starts nothing after it
+        after = (numpy.flatnonzero(can) + 1).tolist()
+        words = orth.tolist()
+        idx = table[:, 1]
+        starts = numpy.zeros(n, dtype=bool)
+        lo = 0
+        for b, text in enumerate(texts):
+            off, end = int(offsets[b]), int(offsets[b + 1])
+            hi = lo
+            while hi < len(after) and after[hi] < end:
+                hi += 1
+            local = [i - off for i in after[lo:hi]]
+            lo = hi
+
+            def word(i: int, off: int = off) -> str:
+                return strings[words[off + i]]
+
+            starts[off:end] = walk_starts(end - off, local, word, lambda i, word=word: "\n" in word(i - 1),
+                                          idx[off:end], text)
+        return starts
 
     # -- verdicts ----------------------------------------------------------------------
     def check(self, document: Document, sents: list[Sentence] | None = None) -> Report:
@@ -244,9 +325,7 @@ class Checker:
                 widen: bool = False) -> tuple[list[Evidence], list[str]]:
         """Evidence for one signal where the rule looks (or, widened, in the rest of the text)."""
         names = sig.sections or spec.sections
-        excluded = set(spec.not_sections) | set(sig.not_sections) | _ALWAYS_EXCLUDED
-        if spec.applies == "body":
-            excluded |= {"front"}
+        excluded = _excluded(spec, sig)
         memo_key = (names, frozenset(excluded), spec.prefer)
         preferred = memo.get(memo_key)
         if preferred is None:
@@ -297,25 +376,15 @@ class Checker:
         return ev, ["rest of the text"] if rest else []
 
 
+def _excluded(spec: ItemSpec, sig: Signal) -> set[str]:
+    """The section labels a signal never reads."""
+    excluded = set(spec.not_sections) | set(sig.not_sections) | _ALWAYS_EXCLUDED
+    if spec.applies == "body":
+        excluded |= {"front"}
+    return excluded
+
+
 _EXPANDABLE = ("LOWER", "ORTH", "TEXT", "NORM")
-
-
-def _single_word_regex(pattern: list[dict]) -> tuple[str, re.Pattern[str]] | None:
-    """``[{TEXT|ORTH|LOWER: {REGEX: r}}]`` as (attribute, compiled regex), else None.
-
-    A one-word regular expression depends only on the word, so the engine tests it once
-    per distinct word and caches the answer, instead of letting the Matcher call it at
-    every token of every document (the costliest thing a rule could otherwise add).
-    """
-    if len(pattern) != 1 or len(pattern[0]) != 1:
-        return None
-    (attr, test), = pattern[0].items()
-    if attr.upper() not in ("TEXT", "ORTH", "LOWER") or not isinstance(test, dict) or set(test) != {"REGEX"}:
-        return None
-    try:
-        return ("LOWER" if attr.upper() == "LOWER" else "TEXT"), re.compile(test["REGEX"])
-    except re.error:
-        return None
 
 
 def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:

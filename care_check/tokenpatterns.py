@@ -1,0 +1,233 @@
+"""Token patterns matched with array operations over a whole document.
+
+spaCy's Matcher tries every pattern at every token and calls back into Python for every
+set or regular-expression test; with the rules' 122 patterns that was most of the
+checker's time. The patterns rules use are simple: a fixed sequence of token tests, some
+optional (``"OP": "?"``), each test an exact value, a set (``IN``, ``NOT_IN``) or a regular
+expression (``REGEX``) on ``ORTH``/``TEXT``, ``LOWER`` or ``NORM``, or a flag
+(``LIKE_NUM``, ``IS_DIGIT`` ...). Such a pattern is compiled here into its fixed-length
+variants. For a document, every distinct token test becomes one boolean array over its
+tokens (string tests are decided once per distinct word and cached), and a variant matches
+where its first test holds and each next test holds at the next token, inside one block.
+
+The result is spaCy's: every ``(key, start, end)`` for which some choice of the optional
+tokens matches (``tests/test_tokenpatterns.py`` compares the two). A pattern outside this
+subset (``+``, ``*``, ``!``, other attributes or predicates) is left to spaCy's Matcher by
+the caller: :func:`compile_pattern` returns None for it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy
+from spacy import attrs as spacy_attrs
+from spacy.strings import get_string_id
+
+# Attributes whose value is a string (matched by value, set or regular expression).
+STRING_ATTRS = {"ORTH": "ORTH", "TEXT": "ORTH", "LOWER": "LOWER", "NORM": "NORM"}
+# Boolean lexical flags a pattern may test.
+FLAG_ATTRS = ("IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TITLE", "IS_PUNCT", "IS_SPACE",
+              "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY",
+              "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL")
+MAX_VARIANTS = 64  # a pattern with more optional tokens than this expands to is left to spaCy
+_CACHE_LIMIT = 200_000  # distinct words whose string tests are remembered (per attribute)
+
+# A condition on one token: ("flag", attr, value) or ("str", attr, op, payload) with op one
+# of "in" (payload: frozenset of strings), "not_in" (same) or "regex" (payload: the pattern).
+Condition = tuple
+Test = frozenset  # of conditions, all of which must hold
+
+
+def compile_pattern(pattern: list[dict[str, Any]]) -> list[tuple[Test, ...]] | None:
+    """The fixed-length variants of a token pattern (one tuple of tests each), or None
+    when the pattern uses anything outside the subset described in the module docstring."""
+    tokens: list[tuple[Test, bool]] = []
+    for spec in pattern:
+        if not isinstance(spec, dict):
+            return None
+        optional = False
+        conds: list[Condition] = []
+        for raw_key, value in spec.items():
+            key = str(raw_key).upper()
+            if key == "OP":
+                if value != "?":
+                    return None
+                optional = True
+            elif key in STRING_ATTRS:
+                cond = _string_condition(STRING_ATTRS[key], value)
+                if cond is None:
+                    return None
+                conds.append(cond)
+            elif key in FLAG_ATTRS:
+                if not isinstance(value, bool):
+                    return None
+                conds.append(("flag", key, value))
+            else:
+                return None
+        tokens.append((frozenset(conds), optional))
+    n_optional = sum(opt for _, opt in tokens)
+    if not tokens or 2 ** n_optional > MAX_VARIANTS:
+        return None
+    variants: dict[tuple[Test, ...], None] = {}
+    for keep in itertools.product((True, False), repeat=n_optional):
+        it = iter(keep)
+        variant = tuple(test for test, opt in tokens if not opt or next(it))
+        if variant:  # spaCy never returns an empty match
+            variants[variant] = None
+    return list(variants)
+
+
+def _string_condition(attr: str, value: Any) -> Condition | None:
+    if isinstance(value, str):
+        return ("str", attr, "in", frozenset([value]))
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    (op, arg), = value.items()
+    op = str(op).upper()
+    if op in ("IN", "NOT_IN") and isinstance(arg, (list, tuple)) and all(isinstance(v, str) for v in arg):
+        return ("str", attr, op.lower(), frozenset(arg))
+    if op == "REGEX" and isinstance(arg, str):
+        return ("str", attr, "regex", arg)
+    return None
+
+
+@dataclass
+class _StringTests:
+    """The string conditions on one attribute, decided per distinct word and cached."""
+
+    conditions: list[Condition] = field(default_factory=list)
+    regexes: list[re.Pattern[str] | None] = field(default_factory=list)
+    ids: list[frozenset[int]] = field(default_factory=list)
+    index: dict[Condition, int] = field(default_factory=dict)
+    cache: dict[int, int] = field(default_factory=dict)  # word id -> bit mask of the conditions it meets
+
+    def add(self, cond: Condition) -> int:
+        if cond in self.index:
+            return self.index[cond]
+        self.cache.clear()
+        self.index[cond] = len(self.conditions)
+        self.conditions.append(cond)
+        _, _, op, payload = cond
+        self.regexes.append(re.compile(payload) if op == "regex" else None)
+        self.ids.append(frozenset(get_string_id(v) for v in payload) if op != "regex" else frozenset())
+        return len(self.conditions) - 1
+
+    def bits(self, word_id: int, strings) -> int:
+        """Which conditions a word meets, as spaCy decides them: sets compare string ids,
+        a regular expression searches the attribute's string."""
+        out = 0
+        text = None
+        for k, cond in enumerate(self.conditions):
+            op = cond[2]
+            if op == "regex":
+                if text is None:
+                    text = strings[word_id]
+                hit = self.regexes[k].search(text) is not None
+            else:
+                hit = (word_id in self.ids[k]) == (op == "in")
+            if hit:
+                out |= 1 << k
+        return out
+
+
+class TokenPatterns:
+    """Compiled token patterns under cue keys, matched over a whole document at once."""
+
+    def __init__(self) -> None:
+        self._strings: dict[str, _StringTests] = {}
+        self._variants: list[tuple[str, tuple[Test, ...]]] = []
+        self._by_first: dict[Test, list[tuple[str, tuple[Test, ...]]]] = {}  # variants by their first test
+        self.n_patterns = 0
+
+    def add(self, key: str, variants: list[tuple[Test, ...]]) -> None:
+        for variant in variants:
+            for test in variant:
+                for cond in test:
+                    if cond[0] == "str":
+                        self._strings.setdefault(cond[1], _StringTests()).add(cond)
+            self._variants.append((key, variant))
+            self._by_first.setdefault(variant[0], []).append((key, variant))
+        self.n_patterns += 1
+
+    @property
+    def attrs(self) -> list[str]:
+        """The token attributes the patterns read (columns :meth:`match` expects)."""
+        flags = sorted({c[1] for _, v in self._variants for t in v for c in t if c[0] == "flag"})
+        return sorted(self._strings) + flags
+
+    @property
+    def attr_ids(self) -> list[int]:
+        return [getattr(spacy_attrs, a) for a in self.attrs]
+
+    def match(self, columns: dict[str, numpy.ndarray], block: numpy.ndarray, strings,
+              allowed: numpy.ndarray | None = None) -> list[tuple[str, int, int]]:
+        """Every (key, start, end) match over the document's tokens.
+
+        ``columns``: one array per attribute in :attr:`attrs` (string ids or flag values);
+        ``block``: the block number of each token (a match never crosses blocks);
+        ``allowed``: where a match may start (None: anywhere).
+        """
+        n = len(block)
+        if not n or not self._variants:
+            return []
+        bits: dict[str, list[numpy.ndarray]] = {}  # attr -> per 62-condition chunk, each token's bits
+        for attr, tests in self._strings.items():
+            uniq, inverse = numpy.unique(columns[attr], return_inverse=True)
+            cache = tests.cache
+            if len(cache) > _CACHE_LIMIT:
+                cache.clear()
+            words = []
+            for w in uniq.tolist():
+                b = cache.get(w)
+                if b is None:
+                    b = cache[w] = tests.bits(w, strings)
+                words.append(b)
+            chunks = []
+            for c in range(0, len(tests.conditions), 62):
+                per_word = numpy.array([(b >> c) & _CHUNK for b in words], dtype="uint64")
+                chunks.append(per_word[inverse])
+            bits[attr] = chunks
+        masks: dict[Test, numpy.ndarray] = {}
+
+        def mask(test: Test) -> numpy.ndarray:
+            m = masks.get(test)
+            if m is None:
+                for cond in test:
+                    if cond[0] == "flag":
+                        c = columns[cond[1]] == (1 if cond[2] else 0)
+                    else:
+                        k = self._strings[cond[1]].index[cond]
+                        c = ((bits[cond[1]][k // 62] >> numpy.uint64(k % 62)) & numpy.uint64(1)) == 1
+                    m = c if m is None else m & c
+                if m is None:  # an empty token spec: any token
+                    m = numpy.ones(n, dtype=bool)
+                masks[test] = m
+            return m
+
+        out: list[tuple[str, int, int]] = []
+        for first, group in self._by_first.items():
+            m = mask(first)
+            if allowed is not None:
+                m = m & allowed
+            starts0 = numpy.flatnonzero(m)
+            if not len(starts0):
+                continue
+            for key, variant in group:
+                size = len(variant)
+                starts = starts0
+                if size > 1:
+                    starts = starts[starts <= n - size]
+                    starts = starts[block[starts] == block[starts + size - 1]]
+                    for k in range(1, size):
+                        if not len(starts):
+                            break
+                        starts = starts[mask(variant[k])[starts + k]]
+                out.extend((key, s, s + size) for s in starts.tolist())
+        return out
+
+
+_CHUNK = (1 << 62) - 1
