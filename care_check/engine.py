@@ -49,37 +49,28 @@ class Sentence:
 
     @property
     def scores(self) -> Any:
-        """The learned model's row of item scores (None: no model, or under four words).
-        Scored when first asked for, with the rest of its section: most sentences never are."""
+        """The learned model's row of item scores (None: no model, or under four words),
+        computed for the whole document when a rule first asks for one."""
         return None if self._scorer is None else self._scorer.row(self._index)
 
 
 class _LazyScores:
-    """The learned model's scores for one document's sentences, computed a section at a
-    time when a rule first asks for one (a sentence's score does not depend on the others
-    scored with it)."""
+    """The learned model's scores for one document's sentences, computed in one batch when
+    a rule first asks for one: a document whose rules never reach a learned signal is
+    never scored."""
 
     def __init__(self, model: SentenceModel, document: Document, sents: list[Sentence]) -> None:
         self.model, self.document, self.sents = model, document, sents  # sents: filled by the caller
-        self.rows: dict[int, Any] = {}
-        self.done: set[int] = set()
-        self.by_section: dict[int, list[int]] | None = None
+        self.rows: dict[int, Any] | None = None
 
     def row(self, i: int) -> Any:
-        section = self.sents[i].section
-        if section not in self.done:
-            if self.by_section is None:
-                self.by_section = {}
-                for j, s in enumerate(self.sents):
-                    self.by_section.setdefault(s.section, []).append(j)
-            self.done.add(section)
+        if self.rows is None:
             # A sentence of fewer than four words reports no item; leaving it unscored keeps
             # pathological input (100,000 one-word lines) linear and cheap.
-            keep = [j for j in self.by_section[section] if self.sents[j].text.count(" ") >= MIN_SCORED_WORDS - 1]
-            kind = self.document.sections[section].kind
-            if keep:
-                for j, r in zip(keep, self.model.scores([model_text(kind, self.sents[j].text) for j in keep])):
-                    self.rows[j] = r
+            keep = [j for j, s in enumerate(self.sents) if s.text.count(" ") >= MIN_SCORED_WORDS - 1]
+            kinds = self.document.sections
+            texts = [model_text(kinds[self.sents[j].section].kind, self.sents[j].text) for j in keep]
+            self.rows = dict(zip(keep, self.model.scores(texts))) if keep else {}
         return self.rows.get(i)
 
 
