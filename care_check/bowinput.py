@@ -29,6 +29,7 @@ from spacy.tokenizer import Tokenizer
 
 _CHUNKS = re.compile(r"\S+|\s+")
 _OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than a plain space
+_SPACE = re.compile(r"\s")
 _CACHE_LIMIT = 300_000  # distinct chunks remembered
 
 
@@ -43,33 +44,60 @@ class BowInput:
         # (last character of a chunk, first of the next) -> the endings the first chunk must
         # have for a special case to match across the two
         self.follows = _cross_chunk_specials(tokenizer)
+        self.joinable = not any(ch.isspace() for pair in self.follows for ch in pair)
+        self._newline = numpy.uint64(tokenizer.vocab.strings.add("\n"))
 
     def __call__(self, texts: Sequence[str]) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
-        ids: list[int] = []
-        sizes: list[int] = []
         cache = self.cache
         follows = self.follows
-        tokenizer = self.tokenizer
+        pieces: list[list[str] | None] = []  # each text's chunks; None: tokenize it whole
+        missing: dict[str, None] = {}
         for text in texts:
-            n = len(ids)
             chunks = _chunks(text)
             last = ""
             for chunk in chunks:
                 befores = follows.get(last[-1:] + chunk[0])
                 if befores is not None and last.endswith(befores):
-                    # a special case could match across this boundary: the whole text, as before
-                    del ids[n:]
-                    ids.extend(tokenizer(text).to_array(ORTH).tolist())
+                    chunks = None  # a special case could match across this boundary
                     break
-                toks = cache.get(chunk)
-                if toks is None:
-                    if len(cache) >= _CACHE_LIMIT:
-                        cache.clear()
-                    toks = cache[chunk] = tokenizer(chunk).to_array(ORTH).tolist()
-                ids += toks
+                if chunk not in cache:
+                    missing[chunk] = None
                 last = chunk
+            pieces.append(chunks)
+        if len(cache) + len(missing) > _CACHE_LIMIT:
+            cache.clear()
+        self._learn(list(missing))
+        ids: list[int] = []
+        sizes: list[int] = []
+        for text, chunks in zip(texts, pieces):
+            n = len(ids)
+            if chunks is None:
+                ids.extend(self.tokenizer(text).to_array(ORTH).tolist())
+            else:
+                for chunk in chunks:
+                    ids += cache[chunk]
             sizes.append(len(ids) - n)
         return self._ngrams(numpy.array(ids, dtype="uint64"), numpy.array(sizes, dtype="int64"))
+
+    def _learn(self, chunks: list[str]) -> None:
+        """Tokenize chunks not seen before: the ones without white space in one call, one
+        per line (a line break is a token of its own, which no special case spans), the
+        others one by one."""
+        tokenizer = self.tokenizer
+        plain = [c for c in chunks if not _SPACE.search(c)] if self.joinable else []
+        if plain:
+            doc = tokenizer("\n".join(plain))
+            orth = doc.to_array(ORTH)
+            cuts = numpy.flatnonzero(orth == self._newline)
+            if len(cuts) == len(plain) - 1:
+                for chunk, part in zip(plain, numpy.split(orth, cuts + 1)):
+                    self.cache[chunk] = part[:-1].tolist() if len(part) and part[-1] == self._newline else part.tolist()
+            else:  # not one line per chunk after all: one by one
+                plain = []
+        done = set(plain)
+        for chunk in chunks:
+            if chunk not in done:
+                self.cache[chunk] = tokenizer(chunk).to_array(ORTH).tolist()
 
     def _ngrams(self, unigrams: numpy.ndarray, sizes: numpy.ndarray):
         """Per text, its distinct 1..n-gram hashes (sorted) and their counts, as

@@ -78,6 +78,7 @@ class _LazyScores:
 class _Compiled:
     rule: Rule
     keys: dict[str, str]  # cue name as written in the rule -> matcher key
+    plans: dict[tuple[int, int], _Plan] = field(default_factory=dict)  # (part, signal) -> compiled signal
 
 
 class Checker:
@@ -113,7 +114,9 @@ class Checker:
             keys: dict[str, str] = {name: name for name in ruleset.cues}
             for name, cue in rule.spec.cues.items():
                 keys[name] = self._add(f"{rule.spec.id}/{name}", cue, rule.path, rule.spec.id)
-            self._compiled.append(_Compiled(rule, keys))
+            plans = {(pi, si): _Plan.of(sig, rule.spec, keys) for pi, part in enumerate(rule.spec.parts)
+                     for si, sig in enumerate(part.evidence)}
+            self._compiled.append(_Compiled(rule, keys, plans))
         # What can exclude a section from every signal: a section all of them exclude is
         # never read, so its sentences are split but not matched.
         self._exclusions = {frozenset(_excluded(r.spec, sig)) for r in ruleset.rules
@@ -259,31 +262,27 @@ class Checker:
         """All verdicts for one document (``sents``: its sentences, when already split)."""
         if sents is None:
             sents = self.sentences(document)
-        by_section: dict[int, list[Sentence]] = {}
-        for s in sents:
-            by_section.setdefault(s.section, []).append(s)
-        memo: dict[tuple, list[int]] = {}  # section order per (sections, exclusions, preference)
-        verdicts = [self._verdict(c, document, by_section, memo) for c in self._compiled]
+        view = _View(document, sents)
+        verdicts = [self._verdict(c, view) for c in self._compiled]
         g = self.ruleset.guideline
         return Report(document, g.id, g.version, g.title, verdicts)
 
-    def _verdict(self, comp: _Compiled, doc: Document, by_section: dict[int, list[Sentence]],
-                 memo: dict[tuple, list[int]]) -> Verdict:
-        spec = comp.rule.spec
+    def _verdict(self, comp: _Compiled, view: _View) -> Verdict:
+        spec, doc = comp.rule.spec, view.doc
         na = _not_applicable(spec, doc)
         if na:
             return Verdict(spec.id, spec.topic, spec.title, Status.NOT_APPLICABLE, spec.severity, [], na, "")
         found: list[tuple[str, list[Evidence]]] = []
         searched: dict[str, None] = {}  # an ordered set: thousands of headings stay linear
-        for part in spec.parts:
+        for pi, part in enumerate(spec.parts):
             ev: list[Evidence] = []
             # Every signal where the rule looks first; only when none is satisfied there,
             # the fallback (the rest of the text) for every signal.
             for widen in (False, True):
                 if ev or (widen and spec.fallback == "none"):
                     break
-                for sig in part.evidence:
-                    hits, where = self._signal(sig, spec, comp.keys, doc, by_section, memo, widen)
+                for si, sig in enumerate(part.evidence):
+                    hits, where = self._signal(sig, spec, comp.plans[pi, si], view, widen)
                     searched.update(dict.fromkeys(where))
                     for h in hits:
                         if len(ev) < spec.max_evidence and all(h.quote != e.quote for e in ev):
@@ -311,39 +310,24 @@ class Checker:
         return Verdict(spec.id, spec.topic, spec.title, status, spec.severity, evidence, message,
                        spec.fix if status != Status.REPORTED else "", list(searched))
 
-    def _signal(self, sig: Signal, spec: ItemSpec, keys: dict[str, str], doc: Document,
-                by_section: dict[int, list[Sentence]], memo: dict[tuple, list[int]],
+    def _signal(self, sig: Signal, spec: ItemSpec, plan: _Plan, view: _View,
                 widen: bool = False) -> tuple[list[Evidence], list[str]]:
         """Evidence for one signal where the rule looks (or, widened, in the rest of the text)."""
-        names = sig.sections or spec.sections
-        excluded = _excluded(spec, sig)
-        memo_key = (names, frozenset(excluded), spec.prefer)
-        preferred = memo.get(memo_key)
-        if preferred is None:
-            preferred = memo[memo_key] = _ordered_sections(doc, names, excluded, spec.prefer == "last")
-        searched = _describe(doc, preferred)
+        doc = view.doc
+        preferred, searched = view.preferred(plan.names, plan.excluded, spec.prefer == "last")
         if sig.heading:
             if widen:
                 return [], []
             ev = []
             for i, sec in enumerate(doc.sections):
-                if sec.kind in sig.heading and sec.has_text and not (sec.labels & excluded):
-                    first = by_section.get(i, [])
+                if sec.kind in sig.heading and sec.has_text and not (view.labels[i] & plan.excluded):
+                    first = view.by_section.get(i, [])
                     quote = _clip(first[0].text) if first else _clip(sec.heading)
                     line = first[0].line if first else sec.line
                     ev.append(Evidence(quote, _section_name(sec), line, first[0].column if first else None,
                                        page=first[0].page if first else None))
                     break
             return ev, searched
-        need_all = {keys[n] for n in sig.all}
-        need_any = {keys[n] for n in sig.any}
-        veto = {keys[n] for n in sig.none} | {keys[n] for n in spec.negations}
-        if sig.affirmed:
-            veto |= {f"neg:{k}" for k in need_all}
-        # with `affirmed`, an `any` cue counts only where it is not negated
-        affirm_any = need_any if sig.affirmed else set()
-        ctx_need = tuple(frozenset(f"{kind}:{v}" for v in vals)
-                         for kind, vals in (("about", sig.about), ("when", sig.when)) if vals)
         late = spec.prefer == "last"
         learned: tuple[int, float, bool] | None = None
         has_model = self.model is not None and spec.id in self.model.index
@@ -357,14 +341,74 @@ class Checker:
             if floor and has_model:
                 learned = (self.model.index[spec.id], floor, False)
         if not widen:
-            return _scan(preferred, by_section, doc, need_all, need_any, veto, sig.last, late, learned,
-                         ctx_need, affirm_any), searched
+            return _scan(preferred, view, plan, sig.last, late, learned), searched
         if spec.fallback == "none" or (spec.fallback == "unstructured" and preferred):
             return [], []
         taken = set(preferred)
-        rest = [i for i in range(len(doc.sections)) if i not in taken and not (doc.sections[i].labels & excluded)]
-        ev = _scan(rest[::-1] if late else rest, by_section, doc, need_all, need_any, veto, None, late, learned, ctx_need, affirm_any)
+        rest = [i for i in range(len(doc.sections)) if i not in taken and not (view.labels[i] & plan.excluded)]
+        ev = _scan(rest[::-1] if late else rest, view, plan, None, late, learned)
         return ev, ["rest of the text"] if rest else []
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """One signal of one rule, compiled to matcher keys once."""
+
+    names: tuple[str, ...]  # where to look, best first
+    excluded: frozenset[str]
+    need_all: frozenset[str]
+    need_any: frozenset[str]
+    veto: frozenset[str]
+    ctx_need: tuple[frozenset[str], ...]  # each: the sentence holds one of these context keys
+    affirm_any: frozenset[str]  # with `affirmed`: an `any` cue counts only where it is not negated
+
+    @classmethod
+    def of(cls, sig: Signal, spec: ItemSpec, keys: dict[str, str]) -> "_Plan":
+        need_all = frozenset(keys[n] for n in sig.all)
+        need_any = frozenset(keys[n] for n in sig.any)
+        veto = {keys[n] for n in sig.none} | {keys[n] for n in spec.negations}
+        if sig.affirmed:
+            veto |= {f"neg:{k}" for k in need_all}
+        ctx_need = tuple(frozenset(f"{kind}:{v}" for v in vals)
+                         for kind, vals in (("about", sig.about), ("when", sig.when)) if vals)
+        return cls(sig.sections or spec.sections, frozenset(_excluded(spec, sig)), need_all, need_any,
+                   frozenset(veto), ctx_need, need_any if sig.affirmed else frozenset())
+
+    def possible(self, cues: frozenset[str]) -> bool:
+        """Whether a section holding these cues (all its sentences' together) may satisfy it."""
+        return (self.need_all <= cues and (not self.need_any or not self.need_any.isdisjoint(cues))
+                and all(not need.isdisjoint(cues) for need in self.ctx_need)
+                and (not self.affirm_any or not self.affirm_any.isdisjoint(cues)))
+
+
+class _View:
+    """One document as the verdicts read it: sentences by section, each section's labels
+    and cues, and the section orders the rules ask for (computed once per document)."""
+
+    def __init__(self, doc: Document, sents: list[Sentence]) -> None:
+        self.doc = doc
+        self.by_section: dict[int, list[Sentence]] = {}
+        for s in sents:
+            self.by_section.setdefault(s.section, []).append(s)
+        self.labels = [sec.labels for sec in doc.sections]
+        self._cues: dict[int, frozenset[str]] = {}
+        self._orders: dict[tuple, tuple[list[int], list[str]]] = {}
+
+    def cues(self, i: int) -> frozenset[str]:
+        """Every cue and context key held by some sentence of section ``i``."""
+        c = self._cues.get(i)
+        if c is None:
+            c = self._cues[i] = frozenset().union(*(s.cues for s in self.by_section.get(i, ())))
+        return c
+
+    def preferred(self, names: tuple[str, ...], excluded: frozenset[str], late: bool) -> tuple[list[int], list[str]]:
+        """Section indices in the rule's order of preference, and their names."""
+        key = (names, excluded, late)
+        got = self._orders.get(key)
+        if got is None:
+            ids = _ordered_sections(self.labels, names, excluded, late)
+            got = self._orders[key] = (ids, _describe(self.doc, ids))
+        return got
 
 
 def _excluded(spec: ItemSpec, sig: Signal) -> set[str]:
@@ -399,17 +443,21 @@ def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
     return [[{attr: v}, *pattern[1:]] for v in values]
 
 
-def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc: Document,
-          need_all: set[str], need_any: set[str], veto: set[str], last: int | None = None,
-          late: bool = False, learned: tuple[int, float, bool] | None = None,
-          ctx_need: tuple[frozenset[str], ...] = (), affirm_any: set[str] = frozenset()) -> list[Evidence]:
+def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None = None, late: bool = False,
+          learned: tuple[int, float, bool] | None = None) -> list[Evidence]:
     """Sentences satisfying a signal, in the order of the sections given; within a section
     in text order, or from the end when the item prefers late evidence. ``learned`` is
     (label index, threshold, is the signal itself) when the model's score is asked for:
-    as the signal (evidence says so) or as the item's floor (a veto)."""
+    as the signal (evidence says so) or as the item's floor (a veto). A section none of
+    whose sentences holds the cues the signal needs is skipped whole."""
     out: list[Evidence] = []
+    need_all, need_any, veto, ctx_need, affirm_any = (plan.need_all, plan.need_any, plan.veto, plan.ctx_need,
+                                                      plan.affirm_any)
+    doc = view.doc
     for i in section_ids:
-        sents = by_section.get(i, [])
+        sents = view.by_section.get(i)
+        if not sents or not plan.possible(view.cues(i)):
+            continue
         sents = sents[-last:] if last else sents
         for s in reversed(sents) if late else sents:
             c = s.cues
@@ -426,14 +474,15 @@ def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc
     return out
 
 
-def _ordered_sections(doc: Document, names: tuple[str, ...], excluded: set[str], late: bool = False) -> list[int]:
+def _ordered_sections(labels: list[frozenset[str]], names: tuple[str, ...], excluded: frozenset[str],
+                      late: bool = False) -> list[int]:
     """Section indices in the rule's order of preference, then text order (or reverse)."""
     rank = {n: k for k, n in enumerate(names)}
     picked = []
-    for i, sec in enumerate(doc.sections):
-        if sec.labels & excluded:
+    for i, sec_labels in enumerate(labels):
+        if sec_labels & excluded:
             continue
-        r = min((rank[label] for label in sec.labels if label in rank), default=None)
+        r = min((rank[label] for label in sec_labels if label in rank), default=None)
         if r is not None:
             picked.append((r, -i if late else i))
     return [abs(i) for _, i in sorted(picked)]

@@ -100,37 +100,64 @@ class _StringTests:
     """The string conditions on one attribute, decided per distinct word and cached."""
 
     conditions: list[Condition] = field(default_factory=list)
-    regexes: list[re.Pattern[str] | None] = field(default_factory=list)
-    ids: list[frozenset[int]] = field(default_factory=list)
     index: dict[Condition, int] = field(default_factory=dict)
-    cache: dict[int, int] = field(default_factory=dict)  # word id -> bit mask of the conditions it meets
+    members: dict[int, int] = field(default_factory=dict)  # word id -> conditions whose set holds it
+    not_in: int = 0  # the NOT_IN conditions, as a bit mask
+    regexes: list[tuple[int, re.Pattern[str]]] = field(default_factory=list)
+    # Words already decided: their ids, sorted, and per chunk of 62 conditions their bits.
+    known: numpy.ndarray = field(default_factory=lambda: numpy.zeros(0, dtype="uint64"))
+    known_bits: list[numpy.ndarray] = field(default_factory=list)
 
     def add(self, cond: Condition) -> int:
         if cond in self.index:
             return self.index[cond]
-        self.cache.clear()
-        self.index[cond] = len(self.conditions)
+        self.known, self.known_bits = numpy.zeros(0, dtype="uint64"), []
+        k = self.index[cond] = len(self.conditions)
         self.conditions.append(cond)
         _, _, op, payload = cond
-        self.regexes.append(re.compile(payload) if op == "regex" else None)
-        self.ids.append(frozenset(get_string_id(v) for v in payload) if op != "regex" else frozenset())
-        return len(self.conditions) - 1
+        if op == "regex":
+            self.regexes.append((k, re.compile(payload)))
+        else:
+            for word in payload:
+                wid = get_string_id(word)
+                self.members[wid] = self.members.get(wid, 0) | 1 << k
+            if op == "not_in":
+                self.not_in |= 1 << k
+        return k
+
+    def lookup(self, ids: numpy.ndarray, strings) -> list[numpy.ndarray]:
+        """Each token's bits (one array per chunk of 62 conditions) from its word id. Words
+        seen before are looked up in a sorted table, all at once; only new words are decided
+        in Python (and remembered, up to a bound)."""
+        n_chunks = (len(self.conditions) + 61) // 62
+        if not len(self.known_bits):
+            self.known_bits = [numpy.zeros(0, dtype="uint64") for _ in range(n_chunks)]
+        pos = numpy.searchsorted(self.known, ids)
+        hit = pos < len(self.known)
+        hit[hit] = self.known[pos[hit]] == ids[hit]
+        if not hit.all():
+            new = numpy.unique(ids[~hit])
+            masks = [self.bits(w, strings) for w in new.tolist()]
+            new_bits = [numpy.array([(b >> (62 * c)) & _CHUNK for b in masks], dtype="uint64") for c in range(n_chunks)]
+            if len(self.known) + len(new) > _CACHE_LIMIT:  # start afresh rather than grow without end
+                self.known = numpy.zeros(0, dtype="uint64")
+                self.known_bits = [numpy.zeros(0, dtype="uint64") for _ in range(n_chunks)]
+            known = numpy.concatenate([self.known, new])
+            order = numpy.argsort(known, kind="stable")
+            self.known = known[order]
+            self.known_bits = [numpy.concatenate([old, nb])[order] for old, nb in zip(self.known_bits, new_bits)]
+            pos = numpy.searchsorted(self.known, ids)
+        return [chunk[pos] for chunk in self.known_bits]
 
     def bits(self, word_id: int, strings) -> int:
         """Which conditions a word meets, as spaCy decides them: sets compare string ids,
         a regular expression searches the attribute's string."""
-        out = 0
-        text = None
-        for k, cond in enumerate(self.conditions):
-            op = cond[2]
-            if op == "regex":
-                if text is None:
-                    text = strings[word_id]
-                hit = self.regexes[k].search(text) is not None
-            else:
-                hit = (word_id in self.ids[k]) == (op == "in")
-            if hit:
-                out |= 1 << k
+        out = self.members.get(word_id, 0) ^ self.not_in  # in a set: IN holds, NOT_IN fails
+        if self.regexes:
+            text = strings[word_id]
+            for k, rx in self.regexes:
+                if rx.search(text) is not None:
+                    out |= 1 << k
         return out
 
 
@@ -174,23 +201,7 @@ class TokenPatterns:
         n = len(block)
         if not n or not self._variants:
             return []
-        bits: dict[str, list[numpy.ndarray]] = {}  # attr -> per 62-condition chunk, each token's bits
-        for attr, tests in self._strings.items():
-            uniq, inverse = numpy.unique(columns[attr], return_inverse=True)
-            cache = tests.cache
-            if len(cache) > _CACHE_LIMIT:
-                cache.clear()
-            words = []
-            for w in uniq.tolist():
-                b = cache.get(w)
-                if b is None:
-                    b = cache[w] = tests.bits(w, strings)
-                words.append(b)
-            chunks = []
-            for c in range(0, len(tests.conditions), 62):
-                per_word = numpy.array([(b >> c) & _CHUNK for b in words], dtype="uint64")
-                chunks.append(per_word[inverse])
-            bits[attr] = chunks
+        bits = {attr: tests.lookup(columns[attr], strings) for attr, tests in self._strings.items()}
         masks: dict[Test, numpy.ndarray] = {}
 
         def mask(test: Test) -> numpy.ndarray:
