@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import numpy
-from spacy.attrs import IDX, IS_SPACE, ORTH
-from spacy.matcher import Matcher, PhraseMatcher
+from spacy.attrs import IS_SPACE, LOWER, ORTH
+from spacy.matcher import Matcher
 
+from .chunktok import ChunkTokenizer
 from .context import ContextMatcher
 from .errors import RuleError
 from .learned import SentenceModel, load_model, model_text
 from .model import Document, Evidence, Report, Section, Status, Verdict
 from .nlp import BREAKER_IDS, get_nlp, walk_starts
+from .phrases import PhraseTable
 from .ruleset import Cue, ItemSpec, Rule, Ruleset, Signal
 from .tokenpatterns import TokenPatterns, compile_pattern
 
@@ -99,8 +101,8 @@ class Checker:
         # Per-item thresholds and floors that replace the rules' own (for tuning only).
         self.thresholds: dict[str, float] = {}
         self.floors: dict[str, float] = {}
-        self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self._phrases_cased = PhraseMatcher(self.nlp.vocab, attr="ORTH")
+        self._phrases = PhraseTable()  # literal phrases, on LOWER
+        self._phrases_cased = PhraseTable()  # case-sensitive ones, on ORTH
         self._tokens = TokenPatterns()  # token patterns, matched with array operations
         self._patterns = Matcher(self.nlp.vocab, validate=True)  # those outside its subset
         self._n_patterns = 0
@@ -121,8 +123,9 @@ class Checker:
         # never read, so its sentences are split but not matched.
         self._exclusions = {frozenset(_excluded(r.spec, sig)) for r in ruleset.rules
                             for part in r.spec.parts for sig in part.evidence}
-        self._attrs = [ORTH, IDX, IS_SPACE] + [a for a in self._tokens.attr_ids if a not in (ORTH, IDX, IS_SPACE)]
-        self._columns = {name: self._attrs.index(a) for name, a in zip(self._tokens.attrs, self._tokens.attr_ids)}
+        attrs = [ORTH, IS_SPACE, LOWER] + [a for a in self._tokens.attr_ids if a not in (ORTH, IS_SPACE, LOWER)]
+        self._chunks = ChunkTokenizer(self.nlp.tokenizer, attrs)  # rows: these attributes, then IDX
+        self._columns = {name: self._chunks.attrs.index(a) for name, a in zip(self._tokens.attrs, self._tokens.attr_ids)}
 
     def _add(self, key: str, cue: Cue, path: str, rule_id: str | None) -> str:
         """Compile one cue under ``key`` (or reuse an identical one); return its matcher key."""
@@ -131,8 +134,9 @@ class Checker:
             return self._seen[ident]
         self._seen[ident] = key
         if cue.phrases:
-            docs = list(self.nlp.tokenizer.pipe(cue.phrases))
-            (self._phrases_cased if cue.case_sensitive else self._phrases).add(key, docs)
+            table, attr = (self._phrases_cased, ORTH) if cue.case_sensitive else (self._phrases, LOWER)
+            for doc in self.nlp.tokenizer.pipe(cue.phrases):
+                table.add(key, tuple(doc.to_array(attr).tolist()))
         for p in cue.patterns:
             pattern = list(p)
             try:  # spaCy's validation, so a bad pattern gets spaCy's message wherever it is matched
@@ -155,56 +159,52 @@ class Checker:
     def sentences(self, document: Document) -> list[Sentence]:
         """Split every block into sentences and record the cue groups each one holds.
 
-        The document is handled as one run of tokens: every block is tokenized, then
-        sentence starts, token patterns and sentence ids are array operations over all of
-        them, and Python only visits matches, sentence starts and candidate breaks.
+        The document is handled as one run of tokens (:mod:`care_check.chunktok`: spaCy's
+        tokens, as arrays): sentence starts, phrases, token patterns and sentence ids are
+        array operations over all of them, and Python only visits matches, sentence starts
+        and candidate breaks.
         """
         jobs = [(si, block) for si, sec in enumerate(document.sections) for block in sec.blocks
                 if block.text.strip()]
         if not jobs:
             return []
         texts = [b.text.translate(_SPACES) for _, b in jobs]
-        docs = list(self.nlp.tokenizer.pipe(texts))
-        sizes = [len(d) for d in docs]
-        offsets = numpy.zeros(len(docs) + 1, dtype="int64")
+        table, sizes = self._chunks(texts)
+        offsets = numpy.zeros(len(sizes) + 1, dtype="int64")
         numpy.cumsum(sizes, out=offsets[1:])
-        table = numpy.concatenate([d.to_array(self._attrs) for d in docs])
         n_tokens = int(offsets[-1])
         strings = self.nlp.vocab.strings
-        starts = self._sentence_starts(table, offsets, texts)
+        attrs = self._chunks.attrs
+        orth, lower = table[:, attrs.index(ORTH)], table[:, attrs.index(LOWER)]
+        starts = self._sentence_starts(orth, table[:, attrs.index(IS_SPACE)], table[:, -1], offsets, texts)
         sent_of = numpy.cumsum(starts) - 1  # each token's sentence number
         firsts = numpy.flatnonzero(starts).tolist()
         n_sents = len(firsts)
         readable = [self._readable(document.sections[si]) for si, _ in jobs]
-        hits: list[set[str]] = [set() for _ in range(n_sents)]
-        found: list[tuple[str, int, int]] = []  # (cue key, start, end) over the document's tokens
-        for b, doc in enumerate(docs):
-            if readable[b]:
-                off = int(offsets[b])
-                for matcher in (self._phrases, self._phrases_cased):
-                    found.extend((strings[m], s + off, e + off) for m, s, e in matcher(doc))
-                if self._n_spacy_patterns:
-                    found.extend((strings[m], s + off, e + off) for m, s, e in self._patterns(doc))
+        allowed = None if all(readable) else numpy.repeat(numpy.array(readable, dtype=bool), sizes)
+        block = numpy.repeat(numpy.arange(len(texts)), sizes)
+        found = self._phrases.match(lower, block, allowed)  # (cue keys, start, end) over the document's tokens
+        found += self._phrases_cased.match(orth, block, allowed)
         if self._tokens.n_patterns:
-            block = numpy.repeat(numpy.arange(len(docs)), sizes)
-            allowed = None if all(readable) else numpy.repeat(numpy.array(readable, dtype=bool), sizes)
             columns = {name: table[:, i] for name, i in self._columns.items()}
-            found.extend(self._tokens.match(columns, block, strings, allowed))
-        if found:
-            where = sent_of[[s for _, s, _ in found]].tolist()
-            for (key, _, _), k in zip(found, where):
-                hits[k].add(key)
-        if self.context is not None:
-            triggers = []
-            for b, doc in enumerate(docs):
+            found += self._tokens.match(columns, block, strings, allowed)
+        if self._n_spacy_patterns:  # patterns outside the array matcher's subset: spaCy's, block by block
+            for b, doc in enumerate(self.nlp.tokenizer.pipe(texts)):
                 if readable[b]:
                     off = int(offsets[b])
-                    triggers.extend((strings[m], s + off, e + off) for m, s, e in self.context.matcher(doc))
+                    found.extend(((strings[m],), s + off, e + off) for m, s, e in self._patterns(doc))
+        hits: list[set[str]] = [set() for _ in range(n_sents)]
+        if found:
+            where = sent_of[[s for _, s, _ in found]].tolist()
+            for (keys, _, _), k in zip(found, where):
+                hits[k].update(keys)
+        if self.context is not None:
+            triggers = self.context.matcher.match(lower, block, allowed)
             for k, extra in enumerate(self.context.keys(triggers, found, n_sents, sent_of.tolist())):
                 hits[k] |= extra
         out: list[Sentence] = []
         scorer = _LazyScores(self.model, document, out) if self.model is not None else None
-        idx = table[:, 1].tolist()
+        idx = table[:, -1].tolist()
         firsts.append(n_tokens)
         k = 0
         for b, (si, block) in enumerate(jobs):
@@ -228,18 +228,17 @@ class Checker:
         labels = section.labels
         return any(not (labels & ex) for ex in self._exclusions)
 
-    def _sentence_starts(self, table: numpy.ndarray, offsets: numpy.ndarray, texts: list[str]) -> numpy.ndarray:
+    def _sentence_starts(self, orth: numpy.ndarray, is_space: numpy.ndarray, idx: numpy.ndarray,
+                         offsets: numpy.ndarray, texts: list[str]) -> numpy.ndarray:
         """Sentence starts of every block, side by side (see :func:`care_check.nlp.start_flags`)."""
-        n = len(table)
+        n = len(orth)
         strings = self.nlp.vocab.strings
-        orth = table[:, 0]
-        can = table[:, 2] == 1
+        can = is_space == 1
         for w in BREAKER_IDS:
             can |= orth == w
         can[offsets[1:] - 1] = False  # a block's last token starts nothing after it
         after = (numpy.flatnonzero(can) + 1).tolist()
         words = orth.tolist()
-        idx = table[:, 1]
         starts = numpy.zeros(n, dtype=bool)
         lo = 0
         for b, text in enumerate(texts):

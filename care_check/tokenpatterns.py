@@ -191,8 +191,8 @@ class TokenPatterns:
         return [getattr(spacy_attrs, a) for a in self.attrs]
 
     def match(self, columns: dict[str, numpy.ndarray], block: numpy.ndarray, strings,
-              allowed: numpy.ndarray | None = None) -> list[tuple[str, int, int]]:
-        """Every (key, start, end) match over the document's tokens.
+              allowed: numpy.ndarray | None = None) -> list[tuple[tuple[str, ...], int, int]]:
+        """Every ((key,), start, end) match over the document's tokens.
 
         ``columns``: one array per attribute in :attr:`attrs` (string ids or flag values);
         ``block``: the block number of each token (a match never crosses blocks);
@@ -219,7 +219,7 @@ class TokenPatterns:
                 masks[test] = m
             return m
 
-        out: list[tuple[str, int, int]] = []
+        out: list[tuple[tuple[str, ...], int, int]] = []
         for first, group in self._by_first.items():
             m = mask(first)
             if allowed is not None:
@@ -237,7 +237,7 @@ class TokenPatterns:
                         if not len(starts):
                             break
                         starts = starts[mask(variant[k])[starts + k]]
-                out.extend((key, s, s + size) for s in starts.tolist())
+                out.extend(((key,), s, s + size) for s in starts.tolist())
         return out
 
 
