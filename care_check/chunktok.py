@@ -19,7 +19,7 @@ tokenizer itself. ``tests/test_chunktok.py`` compares the two on the repository'
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy
 from spacy.attrs import IDX, ORTH
@@ -33,11 +33,16 @@ CACHE_LIMIT = 200_000  # distinct chunks remembered; then it starts afresh (memo
 
 
 class ChunkTokenizer:
-    """Tokens of texts as rows of attributes (``attrs``, then IDX from the text's start)."""
+    """Tokens of texts as rows: the attributes ``attrs``, then the ``derive`` columns (any
+    values that depend on the token alone, computed once per distinct chunk), then IDX
+    (from the text's start)."""
 
-    def __init__(self, tokenizer: Tokenizer, attrs: list[int]) -> None:
+    def __init__(self, tokenizer: Tokenizer, attrs: list[int],
+                 derive: Callable[[numpy.ndarray], numpy.ndarray] | None = None, n_derived: int = 0) -> None:
         self.tokenizer = tokenizer
-        self.attrs = [a for a in attrs if a != IDX] + [IDX]
+        self.attrs = [a for a in attrs if a != IDX] + [IDX]  # what is read from spaCy
+        self.derive = derive
+        self.width = len(self.attrs) + (n_derived if derive else 0)
         self.follows = cross_chunk_specials(tokenizer)
         # A chunk boundary is a single space (or white space, which no pair holds: checked).
         if any(ch.isspace() for pair in self.follows for ch in pair):
@@ -52,7 +57,7 @@ class ChunkTokenizer:
 
     def _reset(self) -> None:
         self.known: dict[str, int] = {}  # chunk -> first row in the store << 32 | its tokens
-        self._store = numpy.zeros((4096, len(self.attrs)), dtype="uint64")  # grows by doubling
+        self._store = numpy.zeros((4096, self.width), dtype="uint64")  # grows by doubling
         self._used = 0
 
     def __call__(self, texts: Sequence[str]) -> tuple[numpy.ndarray, list[int]]:
@@ -82,7 +87,7 @@ class ChunkTokenizer:
             if run:
                 segments.append(self._assemble(run, sizes))
                 run = []
-            whole = self.tokenizer(text).to_array(self.attrs)
+            whole = self._rows(self.tokenizer(text).to_array(self.attrs))
             segments.append(whole)
             sizes.append(len(whole))
         if run or not segments:
@@ -96,9 +101,9 @@ class ChunkTokenizer:
         if self._quick is None:
             return False
         for m in self._quick.finditer(text):
-            at = m.start()
-            befores = self.follows.get(text[at] + text[at + 2])
-            if befores is not None and text.endswith(befores, 0, at + 1):
+            at = m.start()  # the space
+            befores = self.follows.get(text[at - 1] + text[at + 1])
+            if befores is not None and text.endswith(befores, 0, at):
                 return True
         return False
 
@@ -109,7 +114,7 @@ class ChunkTokenizer:
         counts = [len(plan[0]) for plan in plans]
         if not chunks:
             sizes.extend(0 for _ in plans)
-            return numpy.zeros((0, len(self.attrs)), dtype="uint64")
+            return numpy.zeros((0, self.width), dtype="uint64")
         where = numpy.array([known[c] for c in chunks], dtype="int64")
         first, lens = where >> 32, where & 0xFFFFFFFF
         # each chunk's offset in its text: given, or (single spaces) the lengths before it + 1 each
@@ -127,12 +132,17 @@ class ChunkTokenizer:
         sizes.extend(numpy.add.reduceat(lens, starts_of_text).tolist() if len(chunks) else [])
         return table
 
-    def _keep(self, chunk: str, table: numpy.ndarray) -> None:
+    def _keep(self, chunks: list[str], table: numpy.ndarray, lens: list[int]) -> None:
+        """Remember chunks whose rows are ``table``, ``lens`` rows each, in order."""
         m = len(table)
         while self._used + m > len(self._store):
             self._store = numpy.concatenate([self._store, numpy.zeros_like(self._store)])
         self._store[self._used: self._used + m] = table
-        self.known[chunk] = self._used << 32 | m
+        row = self._used
+        known = self.known
+        for chunk, n in zip(chunks, lens):
+            known[chunk] = row << 32 | n
+            row += n
         self._used += m
 
     def _learn(self, chunks: list[str]) -> None:
@@ -147,18 +157,22 @@ class ChunkTokenizer:
                 plain = []  # not one line per chunk after all: one by one
             else:
                 keep, starts, lens = cut
-                table = table[keep]
+                table = self._rows(table[keep])
                 table[:, -1] -= numpy.repeat(starts, lens)
-                at = 0
-                for chunk, m in zip(plain, lens.tolist()):
-                    self._keep(chunk, table[at: at + m])
-                    at += m
+                self._keep(plain, table, lens.tolist())
         else:
             plain = []
         done = set(plain)
         for chunk in chunks:
             if chunk not in done:
-                self._keep(chunk, self.tokenizer(chunk).to_array(self.attrs))
+                table = self._rows(self.tokenizer(chunk).to_array(self.attrs))
+                self._keep([chunk], table, [len(table)])
+
+    def _rows(self, table: numpy.ndarray) -> numpy.ndarray:
+        """Rows as kept: spaCy's attributes, the derived columns, IDX."""
+        if self.derive is None:
+            return table
+        return numpy.concatenate([table[:, :-1], self.derive(table[:, :-1]), table[:, -1:]], axis=1)
 
 
 def _separators(table: numpy.ndarray, chunks: list[str], orth: int, newline: numpy.uint64):
@@ -203,9 +217,10 @@ def _pairs_regex(follows: dict[str, tuple[str, ...]]) -> re.Pattern[str] | None:
         firsts, seconds = groups[pair[0].isalnum()]
         firsts.add(pair[0])
         seconds.add(pair[1])
-    parts = ["[" + "".join(map(re.escape, sorted(f))) + "] [" + "".join(map(re.escape, sorted(s))) + "]"
+    # the space first: the search then skips from space to space
+    parts = ["(?<=[" + "".join(map(re.escape, sorted(f))) + "] )(?=[" + "".join(map(re.escape, sorted(s))) + "])"
              for f, s in groups.values() if f]
-    return re.compile("(?=" + "|".join(parts) + ")")
+    return re.compile(" (?:" + "|".join(parts) + ")")
 
 
 def cross_chunk_specials(tokenizer: Tokenizer) -> dict[str, tuple[str, ...]]:

@@ -124,8 +124,14 @@ class Checker:
         self._exclusions = {frozenset(_excluded(r.spec, sig)) for r in ruleset.rules
                             for part in r.spec.parts for sig in part.evidence}
         attrs = [ORTH, IS_SPACE, LOWER] + [a for a in self._tokens.attr_ids if a not in (ORTH, IS_SPACE, LOWER)]
-        self._chunks = ChunkTokenizer(self.nlp.tokenizer, attrs)  # rows: these attributes, then IDX
-        self._columns = {name: self._chunks.attrs.index(a) for name, a in zip(self._tokens.attrs, self._tokens.attr_ids)}
+        self._columns = {name: attrs.index(a) for name, a in zip(self._tokens.attrs, self._tokens.attr_ids)}
+        # rows: these attributes, the token patterns' string tests (decided once per chunk), IDX
+        self._chunks = ChunkTokenizer(self.nlp.tokenizer, attrs, self._token_bits, self._tokens.n_bits)
+        self._bits = slice(len(attrs), len(attrs) + self._tokens.n_bits)
+
+    def _token_bits(self, rows: numpy.ndarray) -> numpy.ndarray:
+        columns = {name: rows[:, i] for name, i in self._columns.items()}
+        return self._tokens.bits(columns, self.nlp.vocab.strings)
 
     def _add(self, key: str, cue: Cue, path: str, rule_id: str | None) -> str:
         """Compile one cue under ``key`` (or reuse an identical one); return its matcher key."""
@@ -187,7 +193,7 @@ class Checker:
         found += self._phrases_cased.match(orth, block, allowed)
         if self._tokens.n_patterns:
             columns = {name: table[:, i] for name, i in self._columns.items()}
-            found += self._tokens.match(columns, block, strings, allowed)
+            found += self._tokens.match(columns, block, strings, allowed, table[:, self._bits])
         if self._n_spacy_patterns:  # patterns outside the array matcher's subset: spaCy's, block by block
             for b, doc in enumerate(self.nlp.tokenizer.pipe(texts)):
                 if readable[b]:

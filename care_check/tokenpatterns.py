@@ -104,14 +104,12 @@ class _StringTests:
     members: dict[int, int] = field(default_factory=dict)  # word id -> conditions whose set holds it
     not_in: int = 0  # the NOT_IN conditions, as a bit mask
     regexes: list[tuple[int, re.Pattern[str]]] = field(default_factory=list)
-    # Words already decided: their ids, sorted, and per chunk of 62 conditions their bits.
-    known: numpy.ndarray = field(default_factory=lambda: numpy.zeros(0, dtype="uint64"))
-    known_bits: list[numpy.ndarray] = field(default_factory=list)
+    cache: dict[int, int] = field(default_factory=dict)  # word id -> its bits
 
     def add(self, cond: Condition) -> int:
         if cond in self.index:
             return self.index[cond]
-        self.known, self.known_bits = numpy.zeros(0, dtype="uint64"), []
+        self.cache.clear()
         k = self.index[cond] = len(self.conditions)
         self.conditions.append(cond)
         _, _, op, payload = cond
@@ -125,29 +123,25 @@ class _StringTests:
                 self.not_in |= 1 << k
         return k
 
-    def lookup(self, ids: numpy.ndarray, strings) -> list[numpy.ndarray]:
-        """Each token's bits (one array per chunk of 62 conditions) from its word id. Words
-        seen before are looked up in a sorted table, all at once; only new words are decided
-        in Python (and remembered, up to a bound)."""
-        n_chunks = (len(self.conditions) + 61) // 62
-        if not len(self.known_bits):
-            self.known_bits = [numpy.zeros(0, dtype="uint64") for _ in range(n_chunks)]
-        pos = numpy.searchsorted(self.known, ids)
-        hit = pos < len(self.known)
-        hit[hit] = self.known[pos[hit]] == ids[hit]
-        if not hit.all():
-            new = numpy.unique(ids[~hit])
-            masks = [self.bits(w, strings) for w in new.tolist()]
-            new_bits = [numpy.array([(b >> (62 * c)) & _CHUNK for b in masks], dtype="uint64") for c in range(n_chunks)]
-            if len(self.known) + len(new) > _CACHE_LIMIT:  # start afresh rather than grow without end
-                self.known = numpy.zeros(0, dtype="uint64")
-                self.known_bits = [numpy.zeros(0, dtype="uint64") for _ in range(n_chunks)]
-            known = numpy.concatenate([self.known, new])
-            order = numpy.argsort(known, kind="stable")
-            self.known = known[order]
-            self.known_bits = [numpy.concatenate([old, nb])[order] for old, nb in zip(self.known_bits, new_bits)]
-            pos = numpy.searchsorted(self.known, ids)
-        return [chunk[pos] for chunk in self.known_bits]
+    @property
+    def n_chunks(self) -> int:
+        return (len(self.conditions) + 61) // 62
+
+    def columns(self, ids: numpy.ndarray, strings) -> numpy.ndarray:
+        """Each token's bits from its word id: one column per chunk of 62 conditions."""
+        cache = self.cache
+        if len(cache) > _CACHE_LIMIT:
+            cache.clear()
+        words = []
+        for w in ids.tolist():
+            b = cache.get(w)
+            if b is None:
+                b = cache[w] = self.bits(w, strings)
+            words.append(b)
+        out = numpy.zeros((len(words), self.n_chunks), dtype="uint64")
+        for c in range(self.n_chunks):
+            out[:, c] = [(b >> (62 * c)) & _CHUNK for b in words]
+        return out
 
     def bits(self, word_id: int, strings) -> int:
         """Which conditions a word meets, as spaCy decides them: sets compare string ids,
@@ -190,18 +184,39 @@ class TokenPatterns:
     def attr_ids(self) -> list[int]:
         return [getattr(spacy_attrs, a) for a in self.attrs]
 
+    @property
+    def n_bits(self) -> int:
+        """How many bit columns :meth:`bits` gives."""
+        return sum(t.n_chunks for t in self._strings.values())
+
+    def bits(self, columns: dict[str, numpy.ndarray], strings) -> numpy.ndarray:
+        """Which string conditions each token meets, as bit columns (n tokens x
+        :attr:`n_bits`). They depend on the token alone, so a caller may compute them once
+        per distinct token and keep them (the chunk tokenizer does)."""
+        parts = [tests.columns(columns[attr], strings) for attr, tests in self._strings.items()]
+        n = len(next(iter(columns.values()))) if columns else 0
+        return numpy.concatenate(parts, axis=1) if parts else numpy.zeros((n, 0), dtype="uint64")
+
     def match(self, columns: dict[str, numpy.ndarray], block: numpy.ndarray, strings,
-              allowed: numpy.ndarray | None = None) -> list[tuple[tuple[str, ...], int, int]]:
+              allowed: numpy.ndarray | None = None,
+              bits: numpy.ndarray | None = None) -> list[tuple[tuple[str, ...], int, int]]:
         """Every ((key,), start, end) match over the document's tokens.
 
         ``columns``: one array per attribute in :attr:`attrs` (string ids or flag values);
         ``block``: the block number of each token (a match never crosses blocks);
-        ``allowed``: where a match may start (None: anywhere).
+        ``allowed``: where a match may start (None: anywhere);
+        ``bits``: the tokens' :meth:`bits`, when the caller has them.
         """
         n = len(block)
         if not n or not self._variants:
             return []
-        bits = {attr: tests.lookup(columns[attr], strings) for attr, tests in self._strings.items()}
+        if bits is None:
+            bits = self.bits(columns, strings)
+        first_col: dict[str, int] = {}
+        at = 0
+        for attr, tests in self._strings.items():
+            first_col[attr] = at
+            at += tests.n_chunks
         masks: dict[Test, numpy.ndarray] = {}
 
         def mask(test: Test) -> numpy.ndarray:
@@ -212,7 +227,8 @@ class TokenPatterns:
                         c = columns[cond[1]] == (1 if cond[2] else 0)
                     else:
                         k = self._strings[cond[1]].index[cond]
-                        c = ((bits[cond[1]][k // 62] >> numpy.uint64(k % 62)) & numpy.uint64(1)) == 1
+                        col = bits[:, first_col[cond[1]] + k // 62]
+                        c = ((col >> numpy.uint64(k % 62)) & numpy.uint64(1)) == 1
                     m = c if m is None else m & c
                 if m is None:  # an empty token spec: any token
                     m = numpy.ones(n, dtype=bool)
