@@ -30,9 +30,14 @@ class BowInput:
         self.ops = ops
         self.ngram_size = ngram_size
 
-    def __call__(self, texts: Sequence[str]) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
-        table, sizes = self.tokens(texts)
-        return self._ngrams(numpy.ascontiguousarray(table[:, 0]), numpy.array(sizes, dtype="int64"))
+    def __call__(self, texts: Sequence[str], tokens: ChunkTokenizer | None = None
+                 ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+        """The model's input for ``texts``, read with ``tokens`` (a chunk tokenizer over the
+        same spaCy tokenizer that reads ORTH) or this object's own."""
+        tokens = tokens or self.tokens
+        table, sizes = tokens(texts)
+        orth = numpy.ascontiguousarray(table[:, tokens.attrs.index(ORTH)])
+        return self._ngrams(orth, numpy.array(sizes, dtype="int64"))
 
     def _ngrams(self, unigrams: numpy.ndarray, sizes: numpy.ndarray):
         """Per text, its distinct 1..n-gram hashes (sorted) and their counts, as

@@ -61,8 +61,9 @@ class _LazyScores:
     a rule first asks for one: a document whose rules never reach a learned signal is
     never scored."""
 
-    def __init__(self, model: SentenceModel, document: Document, sents: list[Sentence]) -> None:
+    def __init__(self, model: SentenceModel, document: Document, sents: list[Sentence], tokens=None) -> None:
         self.model, self.document, self.sents = model, document, sents  # sents: filled by the caller
+        self.tokens = tokens  # the checker's chunk tokenizer, shared
         self.rows: dict[int, Any] | None = None
 
     def row(self, i: int) -> Any:
@@ -72,7 +73,7 @@ class _LazyScores:
             keep = [j for j, s in enumerate(self.sents) if s.text.count(" ") >= MIN_SCORED_WORDS - 1]
             kinds = self.document.sections
             texts = [model_text(kinds[self.sents[j].section].kind, self.sents[j].text) for j in keep]
-            self.rows = dict(zip(keep, self.model.scores(texts))) if keep else {}
+            self.rows = dict(zip(keep, self.model.scores(texts, self.tokens))) if keep else {}
         return self.rows.get(i)
 
 
@@ -209,7 +210,7 @@ class Checker:
             for k, extra in enumerate(self.context.keys(triggers, found, n_sents, sent_of.tolist())):
                 hits[k] |= extra
         out: list[Sentence] = []
-        scorer = _LazyScores(self.model, document, out) if self.model is not None else None
+        scorer = _LazyScores(self.model, document, out, self._chunks) if self.model is not None else None
         idx = table[:, -1].tolist()
         firsts.append(n_tokens)
         k = 0

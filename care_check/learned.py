@@ -68,15 +68,18 @@ class SentenceModel:
 
             self._input = BowInput(self.tokenizer, self.model.ops, int(arch["ngram_size"]))
 
-    def scores(self, texts: Sequence[str]):
-        """A (sentences x labels) array of scores in [0, 1] for texts made by :func:`model_text`."""
+    def scores(self, texts: Sequence[str], tokens=None):
+        """A (sentences x labels) array of scores in [0, 1] for texts made by :func:`model_text`.
+        ``tokens``: a :class:`care_check.chunktok.ChunkTokenizer` over the same tokenizer to
+        read the texts' tokens with (the checker shares its own: chunks it already knows
+        need no tokenizing)."""
         import numpy
 
         if not texts:
             return numpy.zeros((0, len(self.labels)), dtype="float32")
         if self._fast is not None:
             linear, output = self._fast
-            return numpy.asarray(output.predict(linear.predict(self._input(texts))), dtype="float32")
+            return numpy.asarray(output.predict(linear.predict(self._input(texts, tokens))), dtype="float32")
         docs = list(self.tokenizer.pipe(texts, batch_size=1000))
         return numpy.asarray(self.model.predict(docs), dtype="float32")
 
