@@ -82,6 +82,7 @@ class _Compiled:
     rule: Rule
     keys: dict[str, str]  # cue name as written in the rule -> matcher key
     plans: dict[tuple[int, int], _Plan] = field(default_factory=dict)  # (part, signal) -> compiled signal
+    parts: tuple = ()  # the rule's components (``spec.parts`` builds them anew at each call)
 
 
 class Checker:
@@ -117,9 +118,10 @@ class Checker:
             keys: dict[str, str] = {name: name for name in ruleset.cues}
             for name, cue in rule.spec.cues.items():
                 keys[name] = self._add(f"{rule.spec.id}/{name}", cue, rule.path, rule.spec.id)
-            plans = {(pi, si): _Plan.of(sig, rule.spec, keys) for pi, part in enumerate(rule.spec.parts)
+            parts = rule.spec.parts
+            plans = {(pi, si): _Plan.of(sig, rule.spec, keys) for pi, part in enumerate(parts)
                      for si, sig in enumerate(part.evidence)}
-            self._compiled.append(_Compiled(rule, keys, plans))
+            self._compiled.append(_Compiled(rule, keys, plans, parts))
         # What can exclude a section from every signal: a section all of them exclude is
         # never read, so its sentences are split but not matched.
         self._exclusions = {frozenset(_excluded(r.spec, sig)) for r in ruleset.rules
@@ -280,7 +282,7 @@ class Checker:
             return Verdict(spec.id, spec.topic, spec.title, Status.NOT_APPLICABLE, spec.severity, [], na, "")
         found: list[tuple[str, list[Evidence]]] = []
         searched: dict[str, None] = {}  # an ordered set: thousands of headings stay linear
-        for pi, part in enumerate(spec.parts):
+        for pi, part in enumerate(comp.parts):
             ev: list[Evidence] = []
             # Every signal where the rule looks first; only when none is satisfied there,
             # the fallback (the rest of the text) for every signal.
@@ -326,7 +328,7 @@ class Checker:
                 return [], []
             ev = []
             for i, sec in enumerate(doc.sections):
-                if sec.kind in sig.heading and sec.has_text and not (view.labels[i] & plan.excluded):
+                if sec.kind in sig.heading and not (view.labels[i] & plan.excluded) and view.has_text(i):
                     first = view.by_section.get(i, [])
                     quote = _clip(first[0].text) if first else _clip(sec.heading)
                     line = first[0].line if first else sec.line
@@ -397,8 +399,20 @@ class _View:
         for s in sents:
             self.by_section.setdefault(s.section, []).append(s)
         self.labels = [sec.labels for sec in doc.sections]
+        self.by_label: dict[str, list[int]] = {}
+        for i, labels in enumerate(self.labels):
+            for label in labels:
+                self.by_label.setdefault(label, []).append(i)
+        self.all_cues = frozenset().union(*(s.cues for s in sents))
+        self._has_text: dict[int, bool] = {}
         self._cues: dict[int, frozenset[str]] = {}
         self._orders: dict[tuple, tuple[list[int], list[str]]] = {}
+
+    def has_text(self, i: int) -> bool:
+        t = self._has_text.get(i)
+        if t is None:
+            t = self._has_text[i] = self.doc.sections[i].has_text
+        return t
 
     def cues(self, i: int) -> frozenset[str]:
         """Every cue and context key held by some sentence of section ``i``."""
@@ -412,7 +426,7 @@ class _View:
         key = (names, excluded, late)
         got = self._orders.get(key)
         if got is None:
-            ids = _ordered_sections(self.labels, names, excluded, late)
+            ids = _ordered_sections(self.by_label, self.labels, names, excluded, late)
             got = self._orders[key] = (ids, _describe(self.doc, ids))
         return got
 
@@ -457,6 +471,8 @@ def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None
     as the signal (evidence says so) or as the item's floor (a veto). A section none of
     whose sentences holds the cues the signal needs is skipped whole."""
     out: list[Evidence] = []
+    if not plan.possible(view.all_cues):  # no sentence of the document can satisfy it
+        return out
     need_all, need_any, veto, ctx_need, affirm_any = (plan.need_all, plan.need_any, plan.veto, plan.ctx_need,
                                                       plan.affirm_any)
     doc = view.doc
@@ -480,18 +496,16 @@ def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None
     return out
 
 
-def _ordered_sections(labels: list[frozenset[str]], names: tuple[str, ...], excluded: frozenset[str],
-                      late: bool = False) -> list[int]:
-    """Section indices in the rule's order of preference, then text order (or reverse)."""
-    rank = {n: k for k, n in enumerate(names)}
-    picked = []
-    for i, sec_labels in enumerate(labels):
-        if sec_labels & excluded:
-            continue
-        r = min((rank[label] for label in sec_labels if label in rank), default=None)
-        if r is not None:
-            picked.append((r, -i if late else i))
-    return [abs(i) for _, i in sorted(picked)]
+def _ordered_sections(by_label: dict[str, list[int]], labels: list[frozenset[str]], names: tuple[str, ...],
+                      excluded: frozenset[str], late: bool = False) -> list[int]:
+    """Section indices in the rule's order of preference (a section's best-ranked label),
+    then text order (or reverse)."""
+    rank: dict[int, int] = {}
+    for r, name in enumerate(names):
+        for i in by_label.get(name, ()):
+            if i not in rank and not (labels[i] & excluded):
+                rank[i] = r
+    return [abs(i) for _, i in sorted((r, -i if late else i) for i, r in rank.items())]
 
 
 def _describe(doc: Document, ids: list[int]) -> list[str]:
