@@ -128,12 +128,14 @@ class _StringTests:
         return (len(self.conditions) + 61) // 62
 
     def columns(self, ids: numpy.ndarray, strings) -> numpy.ndarray:
-        """Each token's bits from its word id: one column per chunk of 62 conditions."""
+        """Each token's bits from its word id: one column per chunk of 62 conditions.
+        Decided once per distinct word (and remembered, up to a bound)."""
         cache = self.cache
         if len(cache) > _CACHE_LIMIT:
             cache.clear()
+        uniq, inverse = numpy.unique(ids, return_inverse=True)
         words = []
-        for w in ids.tolist():
+        for w in uniq.tolist():
             b = cache.get(w)
             if b is None:
                 b = cache[w] = self.bits(w, strings)
@@ -141,7 +143,7 @@ class _StringTests:
         out = numpy.zeros((len(words), self.n_chunks), dtype="uint64")
         for c in range(self.n_chunks):
             out[:, c] = [(b >> (62 * c)) & _CHUNK for b in words]
-        return out
+        return out[inverse.reshape(-1)]
 
     def bits(self, word_id: int, strings) -> int:
         """Which conditions a word meets, as spaCy decides them: sets compare string ids,
@@ -217,6 +219,10 @@ class TokenPatterns:
         for attr, tests in self._strings.items():
             first_col[attr] = at
             at += tests.n_chunks
+        # every condition's truth per token: the bit columns unpacked at once (little-endian
+        # bytes, so bit k of column c is row k of its unpacked block)
+        unpacked = numpy.unpackbits(numpy.ascontiguousarray(bits).view("uint8").reshape(n, -1), axis=1,
+                                   bitorder="little").view(bool) if bits.shape[1] else None
         masks: dict[Test, numpy.ndarray] = {}
 
         def mask(test: Test) -> numpy.ndarray:
@@ -227,8 +233,7 @@ class TokenPatterns:
                         c = columns[cond[1]] == (1 if cond[2] else 0)
                     else:
                         k = self._strings[cond[1]].index[cond]
-                        col = bits[:, first_col[cond[1]] + k // 62]
-                        c = ((col >> numpy.uint64(k % 62)) & numpy.uint64(1)) == 1
+                        c = unpacked[:, 64 * (first_col[cond[1]] + k // 62) + k % 62]
                     m = c if m is None else m & c
                 if m is None:  # an empty token spec: any token
                     m = numpy.ones(n, dtype=bool)
