@@ -29,7 +29,7 @@ from spacy.tokenizer import Tokenizer
 _CHUNKS = re.compile(r"\S+|\s+")
 _OTHER_SPACE = re.compile(r"[^\S ]")  # white space other than a plain space
 _SPACE = re.compile(r"\s")
-CACHE_LIMIT = 200_000  # distinct chunks remembered; then it starts afresh (memory stays bounded)
+CACHE_LIMIT = 100_000  # distinct chunks remembered (memory stays bounded); past it, only the recent ones
 
 
 class ChunkTokenizer:
@@ -59,6 +59,22 @@ class ChunkTokenizer:
         self.known: dict[str, int] = {}  # chunk -> first row in the store << 32 | its tokens
         self._store = numpy.zeros((4096, self.width), dtype="uint64")  # grows by doubling
         self._used = 0
+        self._recent: set[str] = set()  # chunks met since the store was last trimmed
+
+    def _trim(self) -> None:
+        """Forget the chunks not met since the last trim (the store is full): frequent
+        chunks stay, rare ones go. If even the recent ones fill half of it, forget all."""
+        keep = [c for c in self._recent if c in self.known]
+        old, known = self._store, self.known
+        self._reset()
+        if len(keep) > CACHE_LIMIT // 2:
+            return
+        where = numpy.array([known[c] for c in keep], dtype="int64")
+        if len(where):
+            first, lens = where >> 32, where & 0xFFFFFFFF
+            ends = numpy.cumsum(lens)
+            rows = numpy.arange(int(ends[-1])) + numpy.repeat(first - (ends - lens), lens)
+            self._keep(keep, old[rows], lens.tolist())
 
     def __call__(self, texts: Sequence[str]) -> tuple[numpy.ndarray, list[int]]:
         """(rows, tokens per text): every text's tokens, text after text."""
@@ -72,10 +88,14 @@ class ChunkTokenizer:
             plan = split(text)
             plans.append(plan)
             missing.update(plan[0])
-        missing = {c for c in missing if c not in known}
-        if len(known) + len(missing) > CACHE_LIMIT:
-            self._reset()
-            missing = {c for plan in plans if plan for c in plan[0]}
+        self._recent |= missing
+        new = {c for c in missing if c not in known}
+        if len(known) + len(new) > CACHE_LIMIT:
+            self._trim()
+            known = self.known
+            self._recent |= missing
+            new = {c for c in missing if c not in known}
+        missing = new
         self._learn(sorted(missing))
         segments: list[numpy.ndarray] = []
         sizes: list[int] = []

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import numpy
-from spacy.attrs import IS_SPACE, LOWER, ORTH
+from spacy.attrs import IS_SPACE, LENGTH, LOWER, ORTH
 from spacy.matcher import Matcher
 
 from .chunktok import ChunkTokenizer
@@ -126,10 +128,11 @@ class Checker:
         # never read, so its sentences are split but not matched.
         self._exclusions = {frozenset(_excluded(r.spec, sig)) for r in ruleset.rules
                             for part in r.spec.parts for sig in part.evidence}
-        attrs = [ORTH, IS_SPACE, LOWER] + [a for a in self._tokens.attr_ids if a not in (ORTH, IS_SPACE, LOWER)]
+        attrs = [ORTH, IS_SPACE, LOWER, LENGTH] + [a for a in self._tokens.attr_ids if a not in (ORTH, IS_SPACE, LOWER, LENGTH)]
         self._columns = {name: attrs.index(a) for name, a in zip(self._tokens.attrs, self._tokens.attr_ids)}
         # rows: these attributes, the token patterns' string tests (decided once per chunk), IDX
-        self._chunks = ChunkTokenizer(self.nlp.tokenizer, attrs, self._token_bits, self._tokens.n_bits)
+        self._chunks = ChunkTokenizer(self.nlp.tokenizer, attrs, self._token_bits if self._tokens.n_bits else None,
+                                      self._tokens.n_bits)
         self._bits = slice(len(attrs), len(attrs) + self._tokens.n_bits)
 
     def _token_bits(self, rows: numpy.ndarray) -> numpy.ndarray:
@@ -173,6 +176,10 @@ class Checker:
         array operations over all of them, and Python only visits matches, sentence starts
         and candidate breaks.
         """
+        with _memory_zone(self.nlp):
+            return self._sentences(document)
+
+    def _sentences(self, document: Document) -> list[Sentence]:
         jobs = [(si, block) for si, sec in enumerate(document.sections) for block in sec.blocks
                 if block.text.strip()]
         if not jobs:
@@ -185,7 +192,8 @@ class Checker:
         strings = self.nlp.vocab.strings
         attrs = self._chunks.attrs
         orth, lower = table[:, attrs.index(ORTH)], table[:, attrs.index(LOWER)]
-        starts = self._sentence_starts(orth, table[:, attrs.index(IS_SPACE)], table[:, -1], offsets, texts)
+        starts = self._sentence_starts(orth, table[:, attrs.index(IS_SPACE)], table[:, -1], table[:, attrs.index(LENGTH)],
+                                       offsets, texts)
         sent_of = numpy.cumsum(starts) - 1  # each token's sentence number
         firsts = numpy.flatnonzero(starts).tolist()
         n_sents = len(firsts)
@@ -238,16 +246,17 @@ class Checker:
         return any(not (labels & ex) for ex in self._exclusions)
 
     def _sentence_starts(self, orth: numpy.ndarray, is_space: numpy.ndarray, idx: numpy.ndarray,
-                         offsets: numpy.ndarray, texts: list[str]) -> numpy.ndarray:
-        """Sentence starts of every block, side by side (see :func:`care_check.nlp.start_flags`)."""
+                         length: numpy.ndarray, offsets: numpy.ndarray, texts: list[str]) -> numpy.ndarray:
+        """Sentence starts of every block, side by side (see :func:`care_check.nlp.start_flags`).
+        A token's text is read from its block (offset and length), not from spaCy's string
+        store: a remembered chunk's words need not be in it."""
         n = len(orth)
-        strings = self.nlp.vocab.strings
         can = is_space == 1
         for w in BREAKER_IDS:
             can |= orth == w
         can[offsets[1:] - 1] = False  # a block's last token starts nothing after it
         after = (numpy.flatnonzero(can) + 1).tolist()
-        words = orth.tolist()
+        at, size = idx.tolist(), length.tolist()
         starts = numpy.zeros(n, dtype=bool)
         lo = 0
         for b, text in enumerate(texts):
@@ -258,8 +267,8 @@ class Checker:
             local = [i - off for i in after[lo:hi]]
             lo = hi
 
-            def word(i: int, off: int = off) -> str:
-                return strings[words[off + i]]
+            def word(i: int, off: int = off, text: str = text) -> str:
+                return text[at[off + i]: at[off + i] + size[off + i]]
 
             starts[off:end] = walk_starts(end - off, local, word, lambda i, word=word: "\n" in word(i - 1),
                                           idx[off:end], text)
@@ -268,10 +277,11 @@ class Checker:
     # -- verdicts ----------------------------------------------------------------------
     def check(self, document: Document, sents: list[Sentence] | None = None) -> Report:
         """All verdicts for one document (``sents``: its sentences, when already split)."""
-        if sents is None:
-            sents = self.sentences(document)
-        view = _View(document, sents)
-        verdicts = [self._verdict(c, view) for c in self._compiled]
+        with _memory_zone(self.nlp):
+            if sents is None:
+                sents = self._sentences(document)
+            view = _View(document, sents)
+            verdicts = [self._verdict(c, view) for c in self._compiled]
         g = self.ruleset.guideline
         return Report(document, g.id, g.version, g.title, verdicts)
 
@@ -429,6 +439,26 @@ class _View:
             ids = _ordered_sections(self.by_label, self.labels, names, excluded, late)
             got = self._orders[key] = (ids, _describe(self.doc, ids))
         return got
+
+
+_ZONE = threading.local()
+
+
+@contextmanager
+def _memory_zone(nlp) -> Iterator[None]:
+    """spaCy's memory zone around one document: the words it adds to spaCy's vocabulary
+    are dropped afterwards, so a long batch does not grow with every new word it meets.
+    Nothing made inside outlives it: the engine keeps only numbers (word ids) and Python
+    strings. Zones do not nest; an inner call runs in the outer zone."""
+    if getattr(_ZONE, "open", False):
+        yield
+        return
+    _ZONE.open = True
+    try:
+        with nlp.memory_zone():
+            yield
+    finally:
+        _ZONE.open = False
 
 
 def _excluded(spec: ItemSpec, sig: Signal) -> set[str]:
