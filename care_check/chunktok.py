@@ -59,16 +59,14 @@ class ChunkTokenizer:
         self.known: dict[str, int] = {}  # chunk -> first row in the store << 32 | its tokens
         self._store = numpy.zeros((4096, self.width), dtype="uint64")  # grows by doubling
         self._used = 0
-        self._recent: set[str] = set()  # chunks met since the store was last trimmed
+        self._recent: set[str] = set()  # chunks met lately (a window of the last documents)
 
     def _trim(self) -> None:
-        """Forget the chunks not met since the last trim (the store is full): frequent
-        chunks stay, rare ones go. If even the recent ones fill half of it, forget all."""
+        """Forget the chunks not met lately (the store is full): frequent chunks stay, rare
+        ones go."""
         keep = [c for c in self._recent if c in self.known]
         old, known = self._store, self.known
         self._reset()
-        if len(keep) > CACHE_LIMIT // 2:
-            return
         where = numpy.array([known[c] for c in keep], dtype="int64")
         if len(where):
             first, lens = where >> 32, where & 0xFFFFFFFF
@@ -88,6 +86,8 @@ class ChunkTokenizer:
             plan = split(text)
             plans.append(plan)
             missing.update(plan[0])
+        if len(self._recent) > CACHE_LIMIT // 4:  # a new window: what was met before it is not recent
+            self._recent = set()
         self._recent |= missing
         new = {c for c in missing if c not in known}
         if len(known) + len(new) > CACHE_LIMIT:

@@ -34,7 +34,7 @@ FLAG_ATTRS = ("IS_ALPHA", "IS_ASCII", "IS_DIGIT", "IS_LOWER", "IS_UPPER", "IS_TI
               "IS_STOP", "IS_BRACKET", "IS_QUOTE", "IS_LEFT_PUNCT", "IS_RIGHT_PUNCT", "IS_CURRENCY",
               "LIKE_NUM", "LIKE_URL", "LIKE_EMAIL")
 MAX_VARIANTS = 64  # a pattern with more optional tokens than this expands to is left to spaCy
-_CACHE_LIMIT = 100_000  # distinct words whose string tests are remembered (per attribute)
+_CACHE_LIMIT = 50_000  # distinct words whose string tests are remembered (per attribute)
 
 # A condition on one token: ("flag", attr, value) or ("str", attr, op, payload) with op one
 # of "in" (payload: frozenset of strings), "not_in" (same) or "regex" (payload: the pattern).
