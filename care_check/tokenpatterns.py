@@ -104,6 +104,7 @@ class _StringTests:
     members: dict[int, int] = field(default_factory=dict)  # word id -> conditions whose set holds it
     not_in: int = 0  # the NOT_IN conditions, as a bit mask
     regexes: list[tuple[int, re.Pattern[str]]] = field(default_factory=list)
+    any_regex: re.Pattern[str] | None = None  # matches where one of the regexes does (a quick test)
     cache: dict[int, int] = field(default_factory=dict)  # word id -> its bits
 
     def add(self, cond: Condition) -> int:
@@ -115,6 +116,14 @@ class _StringTests:
         _, _, op, payload = cond
         if op == "regex":
             self.regexes.append((k, re.compile(payload)))
+            # Most words match none: one search tells, instead of one per regex (not when a
+            # back reference would point elsewhere once joined, or flags or names clash).
+            patterns = [rx.pattern for _, rx in self.regexes]
+            try:
+                self.any_regex = None if any(_BACKREF.search(p) for p in patterns) else \
+                    re.compile("|".join(f"(?:{p})" for p in patterns))
+            except re.error:
+                self.any_regex = None
         else:
             for word in payload:
                 wid = get_string_id(word)
@@ -151,6 +160,8 @@ class _StringTests:
         out = self.members.get(word_id, 0) ^ self.not_in  # in a set: IN holds, NOT_IN fails
         if self.regexes:
             text = strings[word_id]
+            if self.any_regex is not None and self.any_regex.search(text) is None:
+                return out
             for k, rx in self.regexes:
                 if rx.search(text) is not None:
                     out |= 1 << k
@@ -264,3 +275,4 @@ class TokenPatterns:
 
 
 _CHUNK = (1 << 62) - 1
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")

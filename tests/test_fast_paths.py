@@ -148,3 +148,17 @@ def test_sentence_starts_from_arrays_match_the_word_by_word_rule():
         spaces = [t.whitespace_ for t in doc]
         idx = [t.idx for t in doc]
         assert start_flags(doc, text).tolist() == sentence_starts(words, spaces, idx, text), text[:60]
+
+
+def test_the_models_fast_input_gives_exactly_its_own_scores():
+    from care_check.learned import load_model, model_text
+
+    model = load_model()
+    if model is None:
+        pytest.skip("no shipped model")
+    texts = [model_text(kind, t) for t in block_texts() for kind in ("case", "discussion")]
+    texts += [model_text("case", "Ratio: 1 to 2, note: P value; range: 0.5 :) ( o )")]
+    docs = list(model.tokenizer.pipe(texts))
+    expected = numpy.asarray(model.model.predict(docs), dtype="float32")  # spaCy's own path
+    assert numpy.array_equal(model.scores(texts), expected)
+    assert numpy.array_equal(model.scores(texts), expected)  # and again, from remembered chunks
