@@ -26,7 +26,8 @@ class BowInput:
     """Builds ``(keys, counts, lengths)`` for a TextCatBOW model from texts."""
 
     def __init__(self, tokenizer: Tokenizer, ops, ngram_size: int) -> None:
-        self.tokens = ChunkTokenizer(tokenizer, [ORTH])
+        self.tokenizer = tokenizer
+        self._own: ChunkTokenizer | None = None  # made when a caller brings none
         self.ops = ops
         self.ngram_size = ngram_size
 
@@ -34,7 +35,10 @@ class BowInput:
                  ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
         """The model's input for ``texts``, read with ``tokens`` (a chunk tokenizer over the
         same spaCy tokenizer that reads ORTH) or this object's own."""
-        tokens = tokens or self.tokens
+        if tokens is None:
+            if self._own is None:
+                self._own = ChunkTokenizer(self.tokenizer, [ORTH])
+            tokens = self._own
         table, sizes = tokens(texts)
         orth = numpy.ascontiguousarray(table[:, tokens.attrs.index(ORTH)])
         return self._ngrams(orth, numpy.array(sizes, dtype="int64"))

@@ -243,7 +243,18 @@ def _pairs_regex(follows: dict[str, tuple[str, ...]]) -> re.Pattern[str] | None:
     return re.compile(" (?:" + "|".join(parts) + ")")
 
 
+_SPECIALS: dict[int, tuple[Tokenizer, dict[str, tuple[str, ...]]]] = {}
+
+
 def cross_chunk_specials(tokenizer: Tokenizer) -> dict[str, tuple[str, ...]]:
+    """:func:`_cross_chunk_specials`, once per tokenizer."""
+    got = _SPECIALS.get(id(tokenizer))
+    if got is None or got[0] is not tokenizer:
+        got = _SPECIALS[id(tokenizer)] = (tokenizer, _cross_chunk_specials(tokenizer))
+    return got[1]
+
+
+def _cross_chunk_specials(tokenizer: Tokenizer) -> dict[str, tuple[str, ...]]:
     """Where the tokenizer's special-case pass could match across two chunks: for every
     special case it is given whose plain (affix) tokenization has several tokens, and every
     boundary between those tokens, (the character before it + the character after it) ->

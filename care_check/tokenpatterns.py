@@ -116,14 +116,7 @@ class _StringTests:
         _, _, op, payload = cond
         if op == "regex":
             self.regexes.append((k, re.compile(payload)))
-            # Most words match none: one search tells, instead of one per regex (not when a
-            # back reference would point elsewhere once joined, or flags or names clash).
-            patterns = [rx.pattern for _, rx in self.regexes]
-            try:
-                self.any_regex = None if any(_BACKREF.search(p) for p in patterns) else \
-                    re.compile("|".join(f"(?:{p})" for p in patterns))
-            except re.error:
-                self.any_regex = None
+            self.any_regex = None  # built when first needed
         else:
             for word in payload:
                 wid = get_string_id(word)
@@ -160,7 +153,9 @@ class _StringTests:
         out = self.members.get(word_id, 0) ^ self.not_in  # in a set: IN holds, NOT_IN fails
         if self.regexes:
             text = strings[word_id]
-            if self.any_regex is not None and self.any_regex.search(text) is None:
+            if self.any_regex is None:
+                self.any_regex = _any_of([rx.pattern for _, rx in self.regexes])
+            if self.any_regex is not _NEVER and self.any_regex.search(text) is None:
                 return out
             for k, rx in self.regexes:
                 if rx.search(text) is not None:
@@ -274,5 +269,18 @@ class TokenPatterns:
         return out
 
 
+def _any_of(patterns: list[str]) -> re.Pattern[str]:
+    """One regular expression matching where any of ``patterns`` does: most words match
+    none, and one search tells (not when a back reference would point elsewhere once
+    they are joined, or flags or group names clash: then _NEVER, no quick test)."""
+    if any(_BACKREF.search(p) for p in patterns):
+        return _NEVER
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns))
+    except re.error:
+        return _NEVER
+
+
+_NEVER = re.compile("(?!)")
 _CHUNK = (1 << 62) - 1
 _BACKREF = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
