@@ -1,15 +1,15 @@
-"""The generic matcher: compiles a rule set into spaCy matchers once, then checks documents.
+"""The generic matcher: compiles a rule set once, then checks documents.
 
-Every cue group of every rule is compiled into one PhraseMatcher (literal phrases) and
-one Matcher (token patterns), so a document is tokenized and matched once, whatever
-the number of rules. Each sentence then knows which cue groups it holds, and each rule
-is a cheap set test over the sentences of the sections it looks in.
+Every cue group of every rule is compiled into one phrase table (literal phrases) and one
+set of token patterns (spaCy's Matcher syntax), so a document is tokenized and matched
+once, whatever the number of rules, and with array operations over all its tokens. Each
+sentence then knows which cue groups it holds, and each rule is a cheap set test over the
+sentences of the sections it looks in.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
