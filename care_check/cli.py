@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import CareCheckError, one_line, printable
-from .reporters import FORMATS, SORTS
+from .reporters import CHECKLIST_FORMATS, FORMATS, SORTS
 
 if TYPE_CHECKING:
     from .engine import Checker
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # Kept here, not imported from the readers, so `care-check --version` starts fast.
-INPUT_FORMATS = ["docx", "html", "jats", "latex", "markdown", "pdf", "text"]
+INPUT_FORMATS = ["docx", "html", "jats", "latex", "markdown", "odt", "pdf", "rtf", "text"]
 COLORS = ("auto", "always", "never")
 
 EXIT_CODES = """exit codes:
@@ -43,6 +43,9 @@ EXAMPLES = """examples:
   care-check check manuscripts/ --exclude 'drafts/' --ignore 12,x-care
   care-check check paper.md --format sarif -o care-check.sarif   code scanning
   care-check check manuscripts/ --format github      annotations in a GitHub workflow
+  care-check check manuscripts/ --summary triage.csv one row per manuscript for a spreadsheet
+  care-check check manuscripts/ --format html -o report/   index page + one page per manuscript
+  care-check checklist paper.docx -o checklist.docx  the filled CARE checklist for the submission
   pandoc paper.docx -t markdown | care-check check - --stdin-filename paper.md
   care-check rules 13                                what item 13 asks, where it looks, the fix
   care-check config                                  effective settings and where each came from
@@ -59,12 +62,13 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_ERROR)
 
 
-def expand_paths(paths: list[str], exclude: tuple[str, ...] = (),
-                 notes: list[str] | None = None) -> tuple[list[str], list[str]]:
-    """Files to check, in the order given; folders expand to their supported files (see care_check.walk)."""
+def expand_paths(paths: list[str], exclude: tuple[str, ...] = (), notes: list[str] | None = None,
+                 skipped: list[tuple[str, str]] | None = None) -> tuple[list[str], list[str]]:
+    """Files to check, in the order given; folders expand to their supported files (see care_check.walk),
+    and ``skipped`` gets the other files of those folders with the reason."""
     from .walk import expand_paths as walk
 
-    return walk(paths, exclude, notes=notes)
+    return walk(paths, exclude, notes=notes, skipped=skipped)
 
 
 def _checker(rules: str | None, use_model: bool = True):
@@ -113,6 +117,10 @@ def _render(fmt: str, reports: list[Report], checker: Checker, settings: Setting
         return None
     if fmt == "json":
         return json_report.render(reports, suppressed)
+    if fmt == "html":  # one manuscript; a folder of pages is written by _write_pages
+        from .reporters import html_report
+
+        return html_report.page(reports[0], suppressed)
     return checklist.render(reports, checker.ruleset, suppressed)
 
 
@@ -175,16 +183,26 @@ def cmd_check(args: argparse.Namespace) -> int:
         _err("--stdin-filename names the manuscript read from '-'; give '-' as a path (see care-check --help)")
         return EXIT_ERROR
     notes: list[str] = []
-    files, folder_problems = expand_paths(args.paths, settings["exclude"], notes)
-    if args.output and any(f != "-" and _same_file(args.output, f) for f in files):
-        _err(f"{args.output}: is one of the input files; refusing to overwrite it")
+    skipped: list[tuple[str, str]] = []
+    files, folder_problems = expand_paths(args.paths, settings["exclude"], notes, skipped)
+    html_dir = fmt == "html" and _is_folder(args.output)
+    if fmt == "html" and not html_dir and len(files) > 1:
+        _err("--format html: several manuscripts give an index page and a page each; write them to a folder "
+             "with -o DIR/ (see care-check --help)")
         return EXIT_ERROR
+    for target in ([] if html_dir else [args.output]) + [args.summary]:
+        if target and any(f != "-" and _same_file(target, f) for f in files):
+            _err(f"{target}: is one of the input files; refusing to overwrite it")
+            return EXIT_ERROR
     problems: list[tuple[str, str]] = []
     for p in folder_problems:
         _err(p)
         problems.append((p.split(": ", 1)[0], p.split(": ", 1)[-1]))
     for n in notes:
         _warn(n)
+    if fmt != "text" and not quiet:  # the text report lists them in its summary
+        for path, reason in skipped:
+            print(f"care-check: note: {one_line(f'{printable(path)}: not checked: {reason}')}", file=sys.stderr)
     checker = _checker(settings["rules"], not args.no_model)
     known = [r.spec.id for r in checker.ruleset.rules]
     settings.check_ids(known)
@@ -229,10 +247,17 @@ def cmd_check(args: argparse.Namespace) -> int:
                     terminal.quiet_line(report, failing, console)
             else:
                 terminal.render(report, console, verbose=verbose, suppressed=sup)
-    if console is not None and reports and not quiet and (args.summary_only or len(reports) > 1):
-        summary.render(reports, console, args.sort, suppressed)
+    if console is not None and reports and not quiet and (args.summary_only or len(reports) > 1 or skipped):
+        summary.render(reports, console, args.sort, suppressed, [(printable(p), r) for p, r in skipped])
+    written = not args.summary or _write_summary(args.summary, reports, problems, skipped, args.sort, files)
     text = sink.getvalue() if sink is not None else None
-    if console is None:
+    if html_dir:
+        from .reporters import html_report
+
+        pages = html_report.folder_pages(reports, suppressed, problems, [(printable(p), r) for p, r in skipped])
+        written = _write_pages(args.output, pages, files) and written
+        text = None
+    elif console is None:
         text = _render(fmt, reports, checker, settings, suppressed, problems)
         if text is not None and not args.output:
             print(text)
@@ -243,11 +268,117 @@ def cmd_check(args: argparse.Namespace) -> int:
         except OSError as exc:
             _err(f"{args.output}: cannot write: {exc.strerror or exc}")
             return EXIT_ERROR
-    if problems:
+    if problems or not written:
         return EXIT_ERROR
     if any(fails(v, fail_on, suppressed[r.document.path].get(v.id)) for r in reports for v in r.verdicts):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _is_folder(output: str | None) -> bool:
+    """``-o DIR/`` (or an existing folder): the HTML report is a folder of pages."""
+    return bool(output) and (output.endswith(("/", os.sep)) or os.path.isdir(output))
+
+
+def _write(path: str, data: str | bytes, inputs: list[str], encoding: str = "utf-8") -> bool:
+    """Write one output file (never over an input); False after printing why it failed."""
+    if any(f != "-" and _same_file(path, f) for f in inputs):
+        _err(f"{path}: is one of the input files; refusing to overwrite it")
+        return False
+    try:
+        if isinstance(data, bytes):
+            Path(path).write_bytes(data)
+        else:
+            with open(path, "w", encoding=encoding, errors="backslashreplace", newline="") as fh:
+                fh.write(data)
+    except OSError as exc:
+        _err(f"{path}: cannot write: {exc.strerror or exc}")
+        return False
+    return True
+
+
+def _write_summary(path: str, reports: list[Report], problems: list[tuple[str, str]],
+                   skipped: list[tuple[str, str]], sort: str, inputs: list[str]) -> bool:
+    """``--summary FILE.csv``: one row per manuscript (see reporters.csv_summary)."""
+    from .reporters import csv_summary
+
+    text = csv_summary.render(reports, problems, [(printable(p), r) for p, r in skipped], sort)
+    return _write(path, text, inputs, csv_summary.ENCODING)
+
+
+def _write_pages(folder: str, pages: dict[str, str], inputs: list[str]) -> bool:
+    """The HTML report folder: index.html and one page per manuscript."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        _err(f"{folder}: cannot create the report folder: {exc.strerror or exc}")
+        return False
+    return all(_write(os.path.join(folder, name), text, inputs) for name, text in pages.items())
+
+
+CHECKLIST_EXTENSIONS = {".md": "md", ".markdown": "md", ".csv": "csv", ".docx": "docx"}
+
+
+def _checklist_format(fmt: str | None, output: str | None) -> str:
+    """The checklist's format: --format, else the output's extension, else Markdown.
+
+    A mismatch is an error, never a guess: ``-o x.docx --format md`` would write Markdown
+    into a file Word refuses to open.
+    """
+    by_name = CHECKLIST_EXTENSIONS.get(Path(output).suffix.lower()) if output else None
+    if fmt and by_name and fmt != by_name:
+        raise CareCheckError(f"-o {output}: a {Path(output).suffix.lower()} file cannot hold --format {fmt}; "
+                             f"drop --format (the extension chooses {by_name}) or use a .{fmt} name")
+    fmt = fmt or by_name or "md"
+    if fmt == "docx" and (not output or by_name != "docx"):
+        raise CareCheckError("--format docx writes a Word file: give -o NAME.docx")
+    return fmt
+
+
+def cmd_checklist(args: argparse.Namespace) -> int:
+    """``care-check checklist FILE``: the filled CARE checklist (Markdown, CSV or Word) for a submission."""
+    from . import guard
+    from .reporters import checklist
+    from .settings import resolve
+
+    fmt = _checklist_format(args.checklist_format, args.output)
+    if args.output and _same_file(args.output, args.path):
+        _err(f"{args.output}: is the manuscript; refusing to overwrite it")
+        return EXIT_ERROR
+    settings = resolve(args)
+    checker = _checker(settings["rules"], not args.no_model)
+    known = [r.spec.id for r in checker.ruleset.rules]
+    settings.check_ids(known)
+    policy = settings.suppressed_by_policy(known)
+    time_s, memory_mb = _limits(args, settings.config)
+    _warm_up()
+    with guard.Worker(lambda f: _check_one(f, checker, settings.config, args.input_format, known, policy),
+                      time_s, memory_mb) as worker:
+        try:
+            report, sup, warnings = worker.run(printable(args.path), args.path)
+        except CareCheckError as exc:
+            _err(str(exc))
+            return EXIT_ERROR
+    for w in warnings:
+        _warn(w)
+    if report.not_case_report:
+        _warn(f"{report.document.path}: does not read as a case report: it {report.not_case_report}")
+    suppressed = {report.document.path: sup}
+    if fmt == "docx":
+        from .reporters import checklist_docx
+
+        data: str | bytes = checklist_docx.render(report, checker.ruleset, suppressed)
+    elif fmt == "csv":
+        from .reporters.csv_summary import ENCODING
+
+        data = checklist.render_csv([report], checker.ruleset, suppressed)
+    else:
+        data = checklist.render([report], checker.ruleset, suppressed)
+    if not args.output:
+        print(data, end="")
+        return EXIT_OK
+    ok = _write(args.output, data, [args.path], ENCODING if fmt == "csv" else "utf-8")
+    return EXIT_OK if ok else EXIT_ERROR
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -452,6 +583,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "(never one of the inputs)")
     c.add_argument("--summary-only", action="store_true",
                    help="text: print only the one-row-per-file summary table")
+    c.add_argument("--summary", metavar="FILE.csv",
+                   help="also write a CSV summary for a spreadsheet: one row per manuscript (sorted by scope, "
+                        "then completeness), then the files not checked and why")
     c.add_argument("--sort", choices=SORTS, default="name",
                    help="order of the summary table: name (default), completeness or missing (worst first)")
     c.add_argument("--input-format", choices=INPUT_FORMATS, default=None,
@@ -464,6 +598,25 @@ def build_parser() -> argparse.ArgumentParser:
                    help="show up to three evidence sentences per item")
     limits(c)
     c.set_defaults(func=cmd_check)
+
+    cl = sub.add_parser("checklist", help="write the filled CARE checklist for a submission (Markdown, CSV, Word)",
+                        formatter_class=raw, epilog="examples:\n"
+                        "  care-check checklist paper.docx -o checklist.docx   Word, in the official form's layout\n"
+                        "  care-check checklist paper.pdf --format csv -o checklist.csv\n"
+                        "  care-check checklist paper.md                        Markdown on standard output\n\n"
+                        "Where reported is given the way the file counts: paragraph (DOCX), page and line (PDF),\n"
+                        "line (text formats). The output's extension chooses the format when --format is not given.")
+    cl.add_argument("path", metavar="FILE", help="the manuscript")
+    cl.add_argument("--format", dest="checklist_format", choices=CHECKLIST_FORMATS, default=None,
+                    help="md (default), csv or docx; inferred from -o's extension (.md, .csv, .docx)")
+    cl.add_argument("-o", "--output", metavar="FILE", help="write to FILE (required for docx; never the manuscript)")
+    cl.add_argument("--input-format", choices=INPUT_FORMATS, default=None,
+                    help="read the file as this format instead of detecting it")
+    cl.add_argument("--config", metavar="FILE", help="config file (its disable list marks items suppressed)")
+    cl.add_argument("--isolated", action="store_true", help="ignore every config file")
+    common(cl)
+    limits(cl)
+    cl.set_defaults(func=cmd_checklist)
 
     s = sub.add_parser("sections", help="print the detected structure of manuscripts")
     s.add_argument("paths", nargs="+", metavar="FILE")

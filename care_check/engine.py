@@ -10,6 +10,7 @@ sentences of the sections it looks in.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from spacy.matcher import Matcher
 from .chunktok import ChunkTokenizer
 from .context import ContextMatcher
 from .errors import RuleError
+from .genre import assess
 from .learned import SentenceModel, load_model, model_text
 from .model import Document, Evidence, Report, Section, Status, Verdict
 from .nlp import BREAKER_IDS, get_nlp, walk_starts
@@ -31,6 +33,9 @@ from .tokenpatterns import TokenPatterns, compile_pattern
 
 QUOTE_CHARS = 300
 MIN_SCORED_WORDS = 4  # the learned model scores sentences of at least this many words
+# A citation superscript flattened into the text ("... Duke's criteria.2 The patient was
+# started ...") starts the next sentence: it belongs to the one before, not to the quote.
+_GLUED_CITATION = re.compile(r"\d{1,3}(?:\s?[,\u2013-]\s?\d{1,3})*\s+(?=[A-Z])")
 # No-break and thin spaces would stand as tokens of their own between a number and its
 # unit ("5 mg"); they are read as plain spaces, one for one, so offsets stay true.
 _SPACES = str.maketrans({c: " " for c in "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
@@ -234,9 +239,15 @@ class Checker:
                 if sent:
                     line += block.text.count("\n", counted, start_char)
                     counted = start_char
+                    skip = 0
+                    if start_char and block.text[start_char - 1] in ".?!)]":
+                        glued = _GLUED_CITATION.match(sent)
+                        if glued and glued.end() < len(sent):
+                            skip = glued.end()
+                            sent = sent[skip:]
                     column = None
                     if block.offset is not None and not document.lines_are_meaningful:
-                        column = block.offset + start_char + 1
+                        column = block.offset + start_char + skip + 1
                     out.append(Sentence(si, sent, line, column, frozenset(hits[k]), block.page, scorer, len(out)))
                 k += 1
         return out
@@ -283,7 +294,7 @@ class Checker:
             view = _View(document, sents)
             verdicts = [self._verdict(c, view) for c in self._compiled]
         g = self.ruleset.guideline
-        return Report(document, g.id, g.version, g.title, verdicts)
+        return Report(document, g.id, g.version, g.title, verdicts, assess(document))
 
     def _verdict(self, comp: _Compiled, view: _View) -> Verdict:
         spec, doc = comp.rule.spec, view.doc
@@ -292,6 +303,12 @@ class Checker:
             return Verdict(spec.id, spec.topic, spec.title, Status.NOT_APPLICABLE, spec.severity, [], na, "")
         found: list[tuple[str, list[Evidence]]] = []
         searched: dict[str, None] = {}  # an ordered set: thousands of headings stay linear
+        # Which sentence to quote first (the item's ``rank_evidence``): with the learned model,
+        # the qualifying sentence that reads most like the item's labelled sentences ("model"),
+        # or the best of the rule's first satisfied signal ("tiers"); else the rule's order.
+        rank = (self.model.index.get(spec.id) if self.model is not None and spec.rank_evidence != "rule"
+                else None)
+        tiers = spec.rank_evidence == "tiers"
         for pi, part in enumerate(comp.parts):
             ev: list[Evidence] = []
             # Every signal where the rule looks first; only when none is satisfied there,
@@ -299,14 +316,18 @@ class Checker:
             for widen in (False, True):
                 if ev or (widen and spec.fallback == "none"):
                     break
-                for si, sig in enumerate(part.evidence):
-                    hits, where = self._signal(sig, spec, comp.plans[pi, si], view, widen)
+                pool: list[tuple[float, Evidence]] = []
+                for tier, sig in enumerate(part.evidence):  # signals are listed strongest first
+                    hits, where = self._signal(sig, spec, comp.plans[pi, tier], view, widen, rank)
                     searched.update(dict.fromkeys(where))
-                    for h in hits:
-                        if len(ev) < spec.max_evidence and all(h.quote != e.quote for e in ev):
-                            ev.append(h)
-                    if len(ev) >= spec.max_evidence:
+                    pool.extend(((score - tier, e) for score, e in hits) if tiers else hits)
+                    if rank is None and len({e.quote for _, e in pool}) >= spec.max_evidence:
                         break
+                if rank is not None:
+                    pool.sort(key=lambda h: -h[0])  # stable: ties keep the rule's order
+                for _, h in pool:
+                    if len(ev) < spec.max_evidence and all(h.quote != e.quote for e in ev):
+                        ev.append(h)
             found.append((part.name, ev))
         have = [name for name, ev in found if ev]
         lacking = [name for name, ev in found if not ev]
@@ -322,15 +343,19 @@ class Checker:
             message = f"{_join(have)} given; {_join(lacking)} missing"
         else:
             status = Status.MISSING
-            message = "not found in: " + (", ".join(searched) if searched else "the document")
-            if have:
-                message = f"{_join(have)} given but {_join(lacking)} missing; " + message
+            message = "not found in: " + _few(list(searched))
+            if have:  # the message leads with what is missing, so it agrees with the mark
+                needed = ({2: "both", 3: "all three", 4: "all four"}.get(need, f"all {need}") if need == len(found)
+                          else f"{need} of the {len(found)}")
+                message = (f"{_join(lacking)} missing ({_join(have)} given, but {needed} are needed); "
+                           + message)
         return Verdict(spec.id, spec.topic, spec.title, status, spec.severity, evidence, message,
                        spec.fix if status != Status.REPORTED else "", list(searched))
 
-    def _signal(self, sig: Signal, spec: ItemSpec, plan: _Plan, view: _View,
-                widen: bool = False) -> tuple[list[Evidence], list[str]]:
-        """Evidence for one signal where the rule looks (or, widened, in the rest of the text)."""
+    def _signal(self, sig: Signal, spec: ItemSpec, plan: _Plan, view: _View, widen: bool = False,
+                rank: int | None = None) -> tuple[list[tuple[float, Evidence]], list[str]]:
+        """Evidence for one signal where the rule looks (or, widened, in the rest of the text),
+        each with its learned score for label ``rank`` (0 when not ranked)."""
         doc = view.doc
         preferred, searched = view.preferred(plan.names, plan.excluded, spec.prefer == "last")
         if sig.heading:
@@ -342,8 +367,10 @@ class Checker:
                     first = view.by_section.get(i, [])
                     quote = _clip(first[0].text) if first else _clip(sec.heading)
                     line = first[0].line if first else sec.line
-                    ev.append(Evidence(quote, _section_name(sec), line, first[0].column if first else None,
-                                       page=first[0].page if first else None))
+                    score = (float(first[0].scores[rank]) if rank is not None and first
+                             and first[0].scores is not None else 0.0)
+                    ev.append((score, Evidence(quote, _section_name(sec), line, first[0].column if first else None,
+                                               page=first[0].page if first else None)))
                     break
             return ev, searched
         late = spec.prefer == "last"
@@ -359,12 +386,12 @@ class Checker:
             if floor and has_model:
                 learned = (self.model.index[spec.id], floor, False)
         if not widen:
-            return _scan(preferred, view, plan, sig.last, late, learned), searched
+            return _scan(preferred, view, plan, sig.last, late, learned, rank), searched
         if spec.fallback == "none" or (spec.fallback == "unstructured" and preferred):
             return [], []
         taken = set(preferred)
         rest = [i for i in range(len(doc.sections)) if i not in taken and not (view.labels[i] & plan.excluded)]
-        ev = _scan(rest[::-1] if late else rest, view, plan, None, late, learned)
+        ev = _scan(rest[::-1] if late else rest, view, plan, None, late, learned, rank)
         return ev, ["rest of the text"] if rest else []
 
 
@@ -494,15 +521,18 @@ def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
 
 
 def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None = None, late: bool = False,
-          learned: tuple[int, float, bool] | None = None) -> list[Evidence]:
+          learned: tuple[int, float, bool] | None = None, rank: int | None = None) -> list[tuple[float, Evidence]]:
     """Sentences satisfying a signal, in the order of the sections given; within a section
     in text order, or from the end when the item prefers late evidence. ``learned`` is
     (label index, threshold, is the signal itself) when the model's score is asked for:
-    as the signal (evidence says so) or as the item's floor (a veto). A section none of
-    whose sentences holds the cues the signal needs is skipped whole."""
-    out: list[Evidence] = []
+    as the signal (evidence says so) or as the item's floor (a veto). With ``rank`` (a
+    label index) each sentence comes with its score for that label, and every qualifying
+    sentence is returned (up to a cap) so that the caller can quote the best first. A
+    section none of whose sentences holds the cues the signal needs is skipped whole."""
+    out: list[tuple[float, Evidence]] = []
     if not plan.possible(view.all_cues):  # no sentence of the document can satisfy it
         return out
+    limit = 5 if rank is None else 200
     need_all, need_any, veto, ctx_need, affirm_any = (plan.need_all, plan.need_any, plan.veto, plan.ctx_need,
                                                       plan.affirm_any)
     doc = view.doc
@@ -519,9 +549,10 @@ def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None
                     and all(need & c for need in ctx_need)
                     and (not affirm_any or any(k in c and f"neg:{k}" not in c for k in affirm_any))):
                 via = f"learned score {s.scores[learned[0]]:.2f}" if learned and learned[2] else None
-                out.append(Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column, page=s.page,
-                                    via=via))
-                if len(out) >= 5:
+                score = float(s.scores[rank]) if rank is not None and s.scores is not None else 0.0
+                out.append((score, Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column,
+                                            page=s.page, via=via)))
+                if len(out) >= limit:
                     return out
     return out
 
@@ -561,6 +592,24 @@ def _merge_evidence(found: list[tuple[str, list[Evidence]]], limit: int) -> list
             e = ev[0]
             out.append(Evidence(e.quote, e.section, e.line, e.column, name, e.page, e.via))
     return out
+
+
+MAX_NAMED_SECTIONS = 4  # section names a "not found in" message spells out
+
+
+def _few(names: list[str]) -> str:
+    """A few section names, each once whatever its case, and how many more were searched."""
+    if not names:
+        return "the document"
+    seen: dict[str, str] = {}
+    for name in names:
+        clean = " ".join(name.split())
+        seen.setdefault(clean.casefold(), clean)
+    unique = list(seen.values())
+    if len(unique) <= MAX_NAMED_SECTIONS:
+        return ", ".join(unique)
+    rest = len(unique) - MAX_NAMED_SECTIONS + 1
+    return ", ".join(unique[: MAX_NAMED_SECTIONS - 1]) + f" and {rest} more sections"
 
 
 def _join(names: list[str]) -> str:

@@ -17,6 +17,7 @@ from .errors import CareCheckError
 from .model import Report, Status
 from .pipeline import check_path
 from .readers import EXTENSIONS
+from .typography import normalise
 
 
 @dataclass
@@ -29,6 +30,8 @@ class ItemScore:
     fp: int = 0
     fn: int = 0
     tn: int = 0
+    quoted: int = 0     # true "reported" verdicts whose reference lists every reporting sentence
+    quoted_right: int = 0  # ... whose first quote is one of those sentences
     errors: list[dict] = field(default_factory=list)
 
     @staticmethod
@@ -61,6 +64,10 @@ class ItemScore:
     def recall(self) -> float:
         return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
 
+    @property
+    def evidence_precision(self) -> float | None:
+        return self.quoted_right / self.quoted if self.quoted else None
+
 
 @dataclass
 class Evaluation:
@@ -72,12 +79,19 @@ class Evaluation:
         chosen = [s for k, s in self.items.items() if k.startswith("x-") == declarations and s.n]
         return sum(s.macro_f1 for s in chosen) / len(chosen) if chosen else 0.0
 
+    def evidence_precision(self) -> tuple[int, int]:
+        """(first quotes that are a reference sentence, true "reported" verdicts checked)."""
+        return (sum(s.quoted_right for s in self.items.values()), sum(s.quoted for s in self.items.values()))
+
     def as_dict(self) -> dict:
+        right, checked = self.evidence_precision()
         return {
             "documents": self.documents,
             "failures": self.failures,
             "care_macro_f1": round(self.headline(False), 4),
             "declarations_macro_f1": round(self.headline(True), 4),
+            "evidence_precision": round(right / checked, 4) if checked else None,
+            "evidence_checked": checked,
             "items": {k: {**{f: v for f, v in asdict(s).items() if f != "errors"},
                           "f1_present": round(s.f1_present, 4), "f1_absent": round(s.f1_absent, 4),
                           "macro_f1": round(s.macro_f1, 4), "accuracy": round(s.accuracy, 4)}
@@ -130,6 +144,16 @@ def score_report(report: Report, labels: dict, scores: dict[str, ItemScore], nam
         s.gold_absent += not truth
         if truth and pred:
             s.tp += 1
+            reference = gold.get("sentences")
+            if reference and v.evidence:
+                s.quoted += 1
+                if quote_matches(v.evidence[0].quote, reference):
+                    s.quoted_right += 1
+                else:
+                    e = v.evidence[0]
+                    s.errors.append({"document": name, "kind": "wrong quote", "status": v.status.value,
+                                     "evidence": [f"{e.quote} ({e.section}, line {e.line})"],
+                                     "reference": reference[:2]})
         elif truth:
             s.fn += 1
             s.errors.append({"document": name, "kind": "false missing", "status": v.status.value,
@@ -142,6 +166,31 @@ def score_report(report: Report, labels: dict, scores: dict[str, ItemScore], nam
                              "note": gold.get("note", "")})
         else:
             s.tn += 1
+
+
+def _norm(text: str) -> str:
+    # quotes are read after typographic hyphens became "-" (typography.py); references are verbatim
+    return " ".join(normalise(text).replace("\u2026", " ").split()).lower()
+
+
+def quote_matches(quote: str, sentences: list[str]) -> bool:
+    """Is a quote (possibly clipped with an ellipsis) one of the reference sentences?
+
+    The reference lists every sentence that reports the item, verbatim from the same
+    sentence splitter; a clipped quote matches the sentence it starts, and a quote that
+    holds or is held by a reference sentence of some length matches too (a heading or a
+    citation glued to one side must not make a right quote wrong).
+    """
+    q = _norm(quote)
+    if not q:
+        return False
+    for ref in sentences:
+        r = _norm(ref)
+        if not r:
+            continue
+        if q == r or r.startswith(q) or (min(len(q), len(r)) >= 25 and (q in r or r in q)):
+            return True
+    return False
 
 
 def evaluate(docs_dir: Path, gold_dir: Path, checker: Checker, split: str | None = None) -> Evaluation:
@@ -171,6 +220,10 @@ def format_table(ev: Evaluation) -> str:
     lines.append(f"documents: {ev.documents}   failures: {len(ev.failures)}")
     lines.append(f"CARE items (30): two-class macro-F1 {ev.headline(False):.3f}")
     lines.append(f"Declarations (4): two-class macro-F1 {ev.headline(True):.3f}")
+    right, checked = ev.evidence_precision()
+    if checked:
+        lines.append(f"Evidence precision: {right}/{checked} = {right / checked:.3f} of true 'reported' verdicts "
+                     "quote a reference sentence first")
     return "\n".join(lines)
 
 
@@ -179,9 +232,16 @@ def format_errors(ev: Evaluation) -> str:
     for k, s in ev.items.items():
         if not s.errors:
             continue
-        out.append(f"== {k}: {s.fp} false reported, {s.fn} false missing")
+        out.append(f"== {k}: {s.fp} false reported, {s.fn} false missing, "
+                   f"{s.quoted - s.quoted_right} wrong first quote")
         for e in s.errors:
-            if e["kind"] == "false reported":
+            if e["kind"] == "wrong quote":
+                out.append(f"  WQ {e['document']} [{e['status']}]")
+                for q in e["evidence"]:
+                    out.append(f"      quoted: {q}")
+                for q in e["reference"]:
+                    out.append(f"      reference: {q}")
+            elif e["kind"] == "false reported":
                 out.append(f"  FP {e['document']} [{e['status']}]")
                 for q in e["evidence"]:
                     out.append(f"      fooled by: {q}")

@@ -56,6 +56,9 @@ class RawDocument:
     lines_are_meaningful: bool = True  # False for one-line web pages (column matters)
     marked_front: bool = False  # the format marks abstract parts itself (JATS): no guessing
     levels_are_meaningful: bool = False  # heading levels are real (Markdown, DOCX styles, HTML h1-h6)
+    # Reviewers' comments (DOCX word/comments.xml, ODT annotations): never manuscript text,
+    # kept only so a care-check directive written in one is honoured.
+    comments: list[Block] = field(default_factory=list)
 
 
 @dataclass
@@ -88,6 +91,7 @@ class Document:
     sections: list[Section]
     scope: str  # full | body | abstract
     lines_are_meaningful: bool = True
+    comments: list[Block] = field(default_factory=list)  # see RawDocument.comments
 
     def sections_of(self, names: frozenset[str] | set[str]) -> list[Section]:
         return [s for s in self.sections if s.labels & names]
@@ -144,6 +148,9 @@ class Report:
     guideline_version: str
     guideline_title: str
     verdicts: list[Verdict]
+    # Why the document does not read as a case report (a cover letter, a response to
+    # reviewers; see care_check.genre), or None. Reporters warn instead of scoring it.
+    not_case_report: str | None = None
 
     def count(self, status: Status) -> int:
         return sum(1 for v in self.verdicts if v.status == status)

@@ -130,6 +130,11 @@ class ItemSpec(_Strict):
     # A learned veto: a sentence the sentence model scores below this for the item never
     # counts, whatever its cues (the model's read of the whole sentence overrides a stray cue).
     model_floor: float | None = Field(default=None, gt=0.0, lt=1.0)
+    # Which of the sentences that satisfy the rule to quote first (never changes a verdict):
+    # "model": the one the learned model scores highest for the item; "tiers": the best-scored
+    # of the rule's first satisfied signal (signals listed strongest first); "rule": the
+    # rule's own order (signal order, then the sections' order, then text order).
+    rank_evidence: Literal["model", "tiers", "rule"] = "model"
     fix: str
     examples: Examples = Examples()
 

@@ -7,7 +7,7 @@ Readers find headings; this module decides what they mean. The lexicon
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from . import safe_yaml
 from .errors import RuleError
 from .model import Block, Document, RawDocument, RawSection, Section
 from .resources import rules_root
+from .typography import normalise
 
 _NUMBERING = re.compile(r"^\s*(?:(?:\d+(?:\.\d+)*\.?|[ivx]+[.)]|[a-h][.)])\s+)", re.I)
 _PMC_PREFIX = re.compile(r"^pmc(?=[A-Z])")
@@ -184,9 +185,23 @@ def _load_lexicon_cached(path: str) -> Lexicon:
 
 # -- classification -------------------------------------------------------------------
 
+def _typeset(raw: RawDocument) -> None:
+    """Typographic hyphens read as '-' everywhere, once, before anything is matched
+    (one character for one: offsets, lines and columns stay true)."""
+    if raw.title:
+        raw.title = normalise(raw.title)
+    for rs in raw.sections:
+        rs.heading = normalise(rs.heading)
+        for k, b in enumerate(rs.blocks):
+            text = normalise(b.text)
+            if text != b.text:
+                rs.blocks[k] = replace(b, text=text)
+
+
 def classify(raw: RawDocument, lexicon: Lexicon | None = None) -> Document:
     """Give every raw section a canonical kind and group, and decide the document's scope."""
     lex = lexicon or load_lexicon()
+    _typeset(raw)
     sections: list[Section] = []
     if raw.title:
         sections.append(Section("Title", "title", "front", 0, raw.title_line,
@@ -232,7 +247,8 @@ def classify(raw: RawDocument, lexicon: Lexicon | None = None) -> Document:
         sections.append(Section(rs.heading, kind, group, rs.level, rs.line, rs.blocks))
     _name_leading_introduction(sections)
     return Document(path=raw.path, format=raw.format, sections=sections,
-                    scope=_scope(sections), lines_are_meaningful=raw.lines_are_meaningful)
+                    scope=_scope(sections), lines_are_meaningful=raw.lines_are_meaningful,
+                    comments=list(raw.comments))
 
 
 def _abstract_part(rs: RawSection, lex: Lexicon, levelled: bool, abstract_level: int, seen: set[str],

@@ -4,7 +4,8 @@ An author who has a reason not to report an item writes, anywhere in the manuscr
 
     <!-- care-check: disable=12,x-care -->     (Markdown, HTML, XML)
     % care-check: disable=12                   (LaTeX)
-    care-check: disable=12                     (a line of its own in plain text)
+    care-check: disable=12                     (a line of its own in plain text, or a
+                                                Word review comment / ODT annotation)
 
 The verdict keeps its status (the checker still says what it found); reporters mark it
 suppressed and the exit code ignores it. Suppressions live beside the Report, keyed by
@@ -27,7 +28,7 @@ _DIRECTIVE = re.compile(
     r"(?:<!--[ \t]*|^[ \t]*(?:%+[ \t]*)?)care-check:[ \t]*disable[ \t]*=[ \t]*"
     r"([\w.\-]+(?:[ \t]*,[ \t]*[\w.\-]+)*)",
     re.IGNORECASE | re.MULTILINE)
-_BINARY_FORMATS = frozenset({"docx", "pdf"})
+_BINARY_FORMATS = frozenset({"docx", "odt", "rtf", "pdf"})
 MAX_NAMED = 5  # unknown ids named in the one warning line of a file
 
 
@@ -46,7 +47,9 @@ def directives(report: Report, source: bytes | None = None) -> list[tuple[str, i
 
     Text formats are searched in the file itself (read-only, comments included, with the
     readers' size limit and decoding), or in ``source`` when the manuscript came from
-    standard input; binary ones (DOCX, PDF) in the text their reader extracted.
+    standard input; binary ones (DOCX, ODT, RTF, PDF) in the text their reader extracted
+    and in their review comments (Word comments, ODT annotations), which are never
+    manuscript text but may hold a directive.
     """
     from .errors import InputError
     from .readers.source import decode, read_bytes
@@ -58,7 +61,8 @@ def directives(report: Report, source: bytes | None = None) -> list[tuple[str, i
             return _scan(decode(doc.path, data))
         except InputError:
             pass
-    return [hit for s in doc.sections for b in s.blocks for hit in _scan(b.text, b.line)]
+    blocks = [b for s in doc.sections for b in s.blocks] + list(doc.comments)
+    return [hit for b in blocks for hit in _scan(b.text, b.line)]
 
 
 def for_report(report: Report, known: Iterable[str], disabled: Iterable[str] | Mapping[str, str] = (),

@@ -3,17 +3,18 @@
 spaCy's Matcher tries every pattern at every token and calls back into Python for every
 set or regular-expression test; with the rules' 122 patterns that was most of the
 checker's time. The patterns rules use are simple: a fixed sequence of token tests, some
-optional (``"OP": "?"``), each test an exact value, a set (``IN``, ``NOT_IN``) or a regular
-expression (``REGEX``) on ``ORTH``/``TEXT``, ``LOWER`` or ``NORM``, or a flag
-(``LIKE_NUM``, ``IS_DIGIT`` ...). Such a pattern is compiled here into its fixed-length
-variants. For a document, every distinct token test becomes one boolean array over its
-tokens (string tests are decided once per distinct word and cached), and a variant matches
-where its first test holds and each next test holds at the next token, inside one block.
+optional (``"OP": "?"``) or repeated a bounded number of times (``"OP": "{0,6}"``), each
+test an exact value, a set (``IN``, ``NOT_IN``) or a regular expression (``REGEX``) on
+``ORTH``/``TEXT``, ``LOWER`` or ``NORM``, or a flag (``LIKE_NUM``, ``IS_DIGIT`` ...). Such
+a pattern is compiled here into its fixed-length variants. For a document, every distinct
+token test becomes one boolean array over its tokens (string tests are decided once per
+distinct word and cached), and a variant matches where its first test holds and each next
+test holds at the next token, inside one block.
 
 The result is spaCy's: every ``(key, start, end)`` for which some choice of the optional
-tokens matches (``tests/test_tokenpatterns.py`` compares the two). A pattern outside this
-subset (``+``, ``*``, ``!``, other attributes or predicates) is left to spaCy's Matcher by
-the caller: :func:`compile_pattern` returns None for it.
+and repeated tokens matches (``tests/test_fast_paths.py`` compares the two). A pattern
+outside this subset (``+``, ``*``, ``{n,}``, ``!``, other attributes or predicates) is left
+to spaCy's Matcher by the caller: :func:`compile_pattern` returns None for it.
 """
 
 from __future__ import annotations
@@ -45,18 +46,18 @@ Test = frozenset  # of conditions, all of which must hold
 def compile_pattern(pattern: list[dict[str, Any]]) -> list[tuple[Test, ...]] | None:
     """The fixed-length variants of a token pattern (one tuple of tests each), or None
     when the pattern uses anything outside the subset described in the module docstring."""
-    tokens: list[tuple[Test, bool]] = []
+    tokens: list[tuple[Test, int, int]] = []  # (test, fewest, most repeats)
     for spec in pattern:
         if not isinstance(spec, dict):
             return None
-        optional = False
+        repeats: tuple[int, int] | None = (1, 1)
         conds: list[Condition] = []
         for raw_key, value in spec.items():
             key = str(raw_key).upper()
             if key == "OP":
-                if value != "?":
+                repeats = _repeats(value)
+                if repeats is None:
                     return None
-                optional = True
             elif key in STRING_ATTRS:
                 cond = _string_condition(STRING_ATTRS[key], value)
                 if cond is None:
@@ -68,17 +69,40 @@ def compile_pattern(pattern: list[dict[str, Any]]) -> list[tuple[Test, ...]] | N
                 conds.append(("flag", key, value))
             else:
                 return None
-        tokens.append((frozenset(conds), optional))
-    n_optional = sum(opt for _, opt in tokens)
-    if not tokens or 2 ** n_optional > MAX_VARIANTS:
+        tokens.append((frozenset(conds), *repeats))
+    n_variants = 1
+    for _, lo, hi in tokens:
+        n_variants *= hi - lo + 1
+    if not tokens or n_variants > MAX_VARIANTS:
         return None
     variants: dict[tuple[Test, ...], None] = {}
-    for keep in itertools.product((True, False), repeat=n_optional):
-        it = iter(keep)
-        variant = tuple(test for test, opt in tokens if not opt or next(it))
+    for counts in itertools.product(*(range(lo, hi + 1) for _, lo, hi in tokens)):
+        variant = tuple(test for (test, _, _), n in zip(tokens, counts) for _ in range(n))
         if variant:  # spaCy never returns an empty match
             variants[variant] = None
     return list(variants)
+
+
+_RANGE = re.compile(r"\{(\d*)(,?)(\d*)\}")
+
+
+def _repeats(op: Any) -> tuple[int, int] | None:
+    """How many times a token with this ``OP`` may occur, as spaCy reads it (``?``, ``1``,
+    ``{n}``, ``{n,m}``, ``{,m}``); None for an unbounded one (``*``, ``+``, ``{n,}``) or ``!``."""
+    if op == "?":
+        return (0, 1)
+    if op == "1":
+        return (1, 1)
+    m = _RANGE.fullmatch(op) if isinstance(op, str) else None
+    if m is None:
+        return None
+    lo, comma, hi = m.groups()
+    if not comma:  # {n}
+        return (int(lo), int(lo)) if lo else None
+    if not hi:  # {n,} or {,}: no upper bound
+        return None
+    lo_n, hi_n = int(lo or 0), int(hi)
+    return (lo_n, hi_n) if lo_n <= hi_n else None
 
 
 def _string_condition(attr: str, value: Any) -> Condition | None:

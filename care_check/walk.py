@@ -21,6 +21,34 @@ NOT_MANUSCRIPTS = frozenset({"README", "CHANGELOG", "CHANGES", "LICENSE", "LICEN
 # Never manuscripts and often huge: not walked even without a .gitignore.
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox"})
 
+# Why a file in a folder is not checked, by its ending: an editor's folder holds figures,
+# reference libraries and data next to the manuscripts, and each is listed, never dropped.
+_KINDS = {
+    "an image": (".png", ".jpg", ".jpeg", ".gif", ".tif", ".tiff", ".bmp", ".svg", ".webp", ".eps", ".heic"),
+    "a reference library": (".bib", ".ris", ".enw", ".nbib", ".rdf"),
+    "a data table": (".csv", ".tsv", ".xls", ".xlsx", ".ods", ".sav", ".dta", ".json"),
+    "an archive": (".zip", ".gz", ".tgz", ".tar", ".7z", ".rar"),
+    "a video or sound file": (".mp4", ".mov", ".avi", ".mp3", ".wav"),
+    "a slide deck": (".ppt", ".pptx", ".odp", ".key"),
+}
+_REASONS = {ext: f"{kind}, not a manuscript" for kind, exts in _KINDS.items() for ext in exts}
+_REASONS.update({
+    ".doc": "a Word 97-2003 .doc file: not readable; save it as .docx "
+            "(soffice --headless --convert-to docx FILE)",
+    ".pages": "a Pages file: not readable; export it as .docx",
+})
+
+
+def skip_reason(name: str) -> str:
+    """Why a file found in a folder is not checked (its name says it is no manuscript we read)."""
+    path = Path(name)
+    if path.stem.upper() in NOT_MANUSCRIPTS:
+        return "a project file, not a manuscript (name it explicitly to check it)"
+    ext = path.suffix.lower()
+    if not ext:
+        return "no file ending: name it .txt, .md, .docx … to check it"
+    return _REASONS.get(ext, f"unsupported file type {ext}")
+
 
 def _spec(lines: Iterable[str]) -> pathspec.GitIgnoreSpec | None:
     spec = pathspec.GitIgnoreSpec.from_lines(list(lines))
@@ -70,9 +98,13 @@ class Ignores:
 
 
 def expand_paths(paths: list[str], exclude: Iterable[str] = (), gitignore: bool = True,
-                 extensions: Iterable[str] | None = None,
-                 notes: list[str] | None = None) -> tuple[list[str], list[str]]:
+                 extensions: Iterable[str] | None = None, notes: list[str] | None = None,
+                 skipped: list[tuple[str, str]] | None = None) -> tuple[list[str], list[str]]:
     """Files to check, in the order given, and a problem line per folder with nothing to check.
+
+    ``skipped`` receives (path, reason) for each other regular file a folder holds (figures,
+    .bib, .csv, .doc, README …), so reports can list them. Hidden files and what .gitignore
+    or --exclude leave out are the user's choice and stay unlisted.
 
     A folder is walked without following symbolic links out of it: a linked file whose
     target lies outside the folder is skipped with a note (a report must never quote a file
@@ -82,7 +114,9 @@ def expand_paths(paths: list[str], exclude: Iterable[str] = (), gitignore: bool 
     notes = notes if notes is not None else []
     if extensions is None:
         from .readers import EXTENSIONS as extensions  # noqa: N811 - imported late: readers are slow to import
-    exts = frozenset(extensions)
+    # A legacy .doc named on its own gets one error line saying how to convert it; in a
+    # folder it is listed as skipped, with the same advice, and the rest is checked.
+    exts = frozenset(extensions) - {".doc"}
     excluded = _spec(exclude)
     cwd = Path.cwd()
     files: list[str] = []
@@ -110,21 +144,28 @@ def expand_paths(paths: list[str], exclude: Iterable[str] = (), gitignore: bool 
             return excluded.match_file(rel + ("/" if is_dir else ""))
 
         found: list[str] = []
+        left: list[tuple[str, str]] = []
         for folder, dirs, names in os.walk(top, followlinks=False):
             base = Path(folder)
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not skip(base / d, True))
             for name in names:
                 f = base / name
-                if (f.suffix.lower() in exts and not name.startswith(".")
-                        and Path(name).stem.upper() not in NOT_MANUSCRIPTS and not skip(f, False)):
-                    if f.is_symlink():
-                        target = os.path.realpath(f)
-                        if os.path.commonpath([root, target]) != root:
-                            notes.append(f"{f}: symbolic link to a file outside {p}; skipped")
-                            continue
-                    if f.is_file():  # FIFOs, devices and broken links are not manuscripts
-                        found.append(str(f))
+                if name.startswith(".") or skip(f, False):
+                    continue
+                if f.suffix.lower() not in exts or Path(name).stem.upper() in NOT_MANUSCRIPTS:
+                    if f.is_file() and not f.is_symlink():
+                        left.append((str(f), skip_reason(name)))
+                    continue
+                if f.is_symlink():
+                    target = os.path.realpath(f)
+                    if os.path.commonpath([root, target]) != root:
+                        notes.append(f"{f}: symbolic link to a file outside {p}; skipped")
+                        continue
+                if f.is_file():  # FIFOs, devices and broken links are not manuscripts
+                    found.append(str(f))
         if not found:
             problems.append(f"{p}: no supported manuscripts in this folder")
         files.extend(sorted(found))
+        if skipped is not None:
+            skipped.extend(sorted(left))
     return files, problems

@@ -285,5 +285,5 @@ def test_fish_completion_completes_options_and_choices(capsys, tmp_path):
 
     assert "--stdin-filename" in complete("care-check check --std")
     assert set(complete("care-check check --format ")) == {"text", "json", "sarif", "junit", "github", "markdown",
-                                                           "checklist"}
+                                                           "checklist", "html"}
     assert "config" in complete("care-check ")

@@ -25,6 +25,8 @@ EDGES = [
     "Range: 1-3 mg; note: P < 0.05 (Fig. 2) et al. vs. i.v. b.i.d. can't won't",
     "The patient’ s mother; the patients' charts; T2N0M0 and pT1a pN0; 38.5°C; CD20+",
     "He was 45-year-old. For 3 days after the 2nd week, 5 mg/kg every 8 h for two weeks.",
+    "The cause of her recurrent fever was never clearly found. The source, however, remained unclear; "
+    "the origin of the long and winding bleeding in the upper tract was not determined.",
 ]
 
 
@@ -94,6 +96,10 @@ def test_token_patterns_match_as_spacys_matcher_does():
     [{"LOWER": "x", "OP": "?"}, {"LOWER": "a"}],
     [{"LIKE_NUM": True}, {"ORTH": "-", "OP": "?"}, {"LOWER": {"IN": ["day", "days"]}}],
     [{"TEXT": {"REGEX": "^[A-Z]"}}, {"LOWER": {"NOT_IN": ["b"]}}],
+    [{"LOWER": "a"}, {"IS_PUNCT": False, "OP": "{0,2}"}, {"LOWER": "c"}],
+    [{"LOWER": "a"}, {"LOWER": "b", "OP": "{1,3}"}, {"LOWER": "c", "OP": "?"}],
+    [{"LOWER": "a"}, {"LOWER": "b", "OP": "{2}"}],
+    [{"LOWER": "b", "OP": "{,2}"}, {"LOWER": "c"}],
 ])
 def test_optional_tokens_give_every_match_spacy_gives(pattern):
     nlp = get_nlp()
@@ -101,7 +107,8 @@ def test_optional_tokens_give_every_match_spacy_gives(pattern):
     reference.add("k", [pattern])
     fast = TokenPatterns()
     fast.add("k", compile_pattern(pattern))
-    for text in ("a b", "a b c", "a c", "a b b c", "x a b b", "a b b b c", "3 - days and 4 day", "Ab c B b"):
+    for text in ("a b", "a b c", "a c", "a b b c", "x a b b", "a b b b c", "3 - days and 4 day", "Ab c B b",
+                 "a x y c", "a x y z c", "a , c", "a b b b b c"):
         doc = nlp.tokenizer(text)
         table = doc.to_array(fast.attr_ids).reshape(len(doc), -1)
         columns = {name: table[:, i] for i, name in enumerate(fast.attrs)}

@@ -22,7 +22,7 @@ from pathlib import Path
 from .hostile import COMPLETE_MD, FIXTURES, ROOT
 
 SEED = 11
-PER_FORMAT = 30  # 7 formats: 210 inputs
+PER_FORMAT = 30  # 9 formats: 270 inputs
 BUDGET_S = 20
 
 SNIPPETS = [b"<!ENTITY x \"y\">", b"<!DOCTYPE a [<!ENTITY b \"c\">]>", b"\x00" * 16, b" " * 5000,
@@ -63,7 +63,23 @@ def seeds() -> dict[str, list[bytes]]:
         "tex": [(FIXTURES / f"{n}-case-report.tex").read_bytes() for n in ("complete", "gappy")],
         "docx": [(FIXTURES / f"{n}-case-report.docx").read_bytes() for n in ("complete", "gappy")],
         "pdf": [(FIXTURES / f"{n}-case-report.pdf").read_bytes() for n in ("complete", "gappy")],
+        "odt": [_made(m, "odt") for m in md],
+        "rtf": [_made(m, "rtf") for m in md],
     }
+
+
+def _made(md: bytes, ext: str) -> bytes:
+    """An ODT or RTF of a corpus manuscript, written by tools/make_fixtures.py."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import make_fixtures as mf
+
+    items = mf.parse_markdown(md.decode("utf-8"))
+    with tempfile.TemporaryDirectory() as tmp:
+        dest = Path(tmp) / f"made.{ext}"
+        (mf.to_odt if ext == "odt" else mf.to_rtf)(items, dest)
+        return dest.read_bytes()
 
 
 def mutate(data: bytes, rng: random.Random) -> bytes:
@@ -116,7 +132,7 @@ def make_inputs(folder: Path) -> list[Path]:
     for ext, originals in seeds().items():
         for i in range(PER_FORMAT):
             original = originals[i % len(originals)]
-            data = mutate_docx(original, rng) if ext == "docx" else mutate(original, rng)
+            data = mutate_docx(original, rng) if ext in ("docx", "odt") else mutate(original, rng)
             half = folder / ("a" if i % 2 == 0 else "b")
             half.mkdir(exist_ok=True)
             p = half / f"fuzz-{ext}-{i:03d}.{ext}"

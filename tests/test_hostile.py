@@ -263,7 +263,7 @@ def test_non_utf8_file_name_gives_valid_utf8_everywhere(tmp_path, capsys):
     raw = os.path.join(os.fsencode(folder), b"case-\xff\x1b.md")
     with open(raw, "wb") as fh:
         fh.write(h.COMPLETE_MD.read_bytes())
-    for fmt in ("sarif", "json", "junit", "checklist", "text"):
+    for fmt in ("sarif", "json", "junit", "checklist", "text", "html"):
         target = tmp_path / f"out.{fmt}"
         code, _, err, _ = run(capsys, str(folder), "--format", fmt, "-o", str(target), "--fail-on", "never")
         assert code == 0 and err == [], (fmt, err)

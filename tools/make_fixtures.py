@@ -29,6 +29,11 @@ tests/fixtures/formats/), NAME being the source's stem:
 With --hostile it also writes the two small hostile PDFs the tests use (reportlab, pypdf):
   encrypted.pdf   a one-page PDF with a user password
   image-only.pdf  a one-page PDF with only a drawn image, no text
+The tests also call this module at test time, into temporary folders, for the other ways a
+manuscript is made (tests/test_same_text_any_file.py): to_docx(headings="bold" |
+"abstract-style" | "abstract-title", comment=...), to_odt, to_rtf, to_title_block_html
+(pandoc's and Quarto's title block), to_flat_html (LibreOffice's shape),
+pandoc_with_metadata and office_convert_all (LibreOffice, one run for many files).
 Only our own fictional manuscripts go here; never commit a rendering of a publisher's
 article. DOCX and PDF outputs are not byte-reproducible (timestamps): the tests compare
 what the checker reads from them, not their bytes.
@@ -155,12 +160,37 @@ def _table_captions(items: list[Item]) -> dict[int, tuple[int, str]]:
 
 # -- DOCX ------------------------------------------------------------------------------
 
-def to_docx(items: list[Item], dest: Path, columns: int = 1) -> None:
+def _abstract_span(items: list[Item]) -> tuple[int, int]:
+    """[start, end) of the abstract: its "Abstract" heading up to the next heading at its
+    level or above (end == start when there is no abstract)."""
+    for k, it in enumerate(items):
+        if it.kind == "heading" and it.text.strip().lower() == "abstract":
+            end = next((j for j in range(k + 1, len(items))
+                        if items[j].kind == "heading" and items[j].level <= it.level), len(items))
+            return k, end
+    return 0, 0
+
+
+def to_docx(items: list[Item], dest: Path, columns: int = 1, headings: str = "styles",
+            comment: tuple[str, str] | None = None) -> None:
+    """headings: "styles" (Heading 2/3); "bold" (bold paragraphs, as many authors write
+    them; the abstract's parts too); "abstract-style" (pandoc 2 with an abstract in the
+    metadata: no abstract heading, its parts as Heading 1, its paragraphs in the "Abstract"
+    style); "abstract-title" (pandoc 3 and Quarto: an "Abstract Title" paragraph, then
+    every abstract paragraph in the "Abstract" style, its part as a bold run-in label).
+    comment: (anchor text, comment text): a Word review comment on the first paragraph
+    holding the anchor."""
     import docx
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     document = docx.Document()
+    abstract = range(*_abstract_span(items)) if headings.startswith("abstract-") else range(0)
+    if abstract:
+        for name in ("Abstract Title", "Abstract"):
+            document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH).base_style = document.styles["Normal"]
+    label = ""
     # Running header and a page-number footer: the PDF reader must drop them.
     section = document.sections[0]
     section.header.paragraphs[0].text = "Journal of Fictional Case Reports 2024; 3: 101-108"
@@ -183,8 +213,30 @@ def to_docx(items: list[Item], dest: Path, columns: int = 1) -> None:
     captions = _table_captions(items)
     caption_paras = {c for c, _ in captions.values()}
     for k, it in enumerate(items):
-        if it.kind == "title":
+        if k in abstract:
+            if it.kind == "heading" and k == abstract.start:
+                if headings == "abstract-title":
+                    document.add_paragraph(it.text, style="Abstract Title")
+            elif it.kind == "heading" and headings == "abstract-title":
+                label = it.text.strip()
+            elif it.kind == "heading":
+                document.add_heading(it.text, 1)
+            elif it.kind == "para":
+                p = document.add_paragraph(style="Abstract")
+                if label:
+                    p.add_run(label + ": ").bold = True
+                    label = ""
+                for r in it.runs:
+                    p.add_run(r.text).italic = r.italic or None
+            continue
+        if it.kind == "title" and headings == "bold":
+            p = document.add_paragraph()
+            p.add_run(it.text).bold = True
+        elif it.kind == "title":
             document.add_heading(it.text, 0)
+        elif it.kind == "heading" and headings == "bold":
+            p = document.add_paragraph()
+            p.add_run(it.text).bold = True
         elif it.kind == "heading":
             document.add_heading(it.text, min(it.level, 6))
         elif it.kind == "para":
@@ -194,6 +246,9 @@ def to_docx(items: list[Item], dest: Path, columns: int = 1) -> None:
                 run = p.add_run(r.text)
                 run.bold = r.bold or None
                 run.italic = r.italic or None
+            if comment and comment[0] in it.text:
+                document.add_comment(p.runs, text=comment[1], author="Reviewer", initials="R")
+                comment = None
         elif it.kind == "list":
             style = "List Number" if it.level else "List Bullet"
             for entry in it.items:
@@ -219,6 +274,105 @@ def to_docx(items: list[Item], dest: Path, columns: int = 1) -> None:
                             run.bold = True
     document.core_properties.title = next((it.text for it in items if it.kind == "title"), "")
     document.save(str(dest))
+
+
+# -- ODT -------------------------------------------------------------------------------
+
+_ODT_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+           'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+           'xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="1.3"')
+
+
+def to_odt(items: list[Item], dest: Path, headings: str = "styles",
+           comment: tuple[str, str] | None = None) -> None:
+    """An OpenDocument text written directly (no office suite needed): Title and Heading
+    styles on text:h (or, with headings="bold", bold paragraphs through an automatic
+    style), bold and italic spans, tables, lists, a Caption-based style for table captions,
+    a footnote on the first citation and, with comment, an office:annotation."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def runs(rs: list[Run]) -> str:
+        out = []
+        for r in rs:
+            t = escape(r.text)
+            style = "Tb" if r.bold else "Ti" if r.italic else ""
+            out.append(f'<text:span text:style-name="{style}">{t}</text:span>' if style else t)
+        return "".join(out)
+
+    captions = _table_captions(items)
+    caption_paras = {c for c, _ in captions.values()}
+    body: list[str] = []
+    note_done = False
+    for k, it in enumerate(items):
+        if it.kind in ("title", "heading") and headings == "bold":
+            body.append(f'<text:p text:style-name="Pb">{escape(it.text)}</text:p>')
+        elif it.kind == "title":
+            body.append(f'<text:h text:style-name="Title" text:outline-level="1">{escape(it.text)}</text:h>')
+        elif it.kind == "heading":
+            body.append(f'<text:h text:style-name="Heading_20_{it.level}" text:outline-level="{it.level}">'
+                        f"{escape(it.text)}</text:h>")
+        elif it.kind == "para":
+            inner = runs(it.runs)
+            if not note_done and "[1]" in it.text:
+                inner = inner.replace("[1]", '<text:note text:note-class="footnote"><text:note-citation>1'
+                                      '</text:note-citation><text:note-body><text:p>See the reference list.'
+                                      "</text:p></text:note-body></text:note>", 1)
+                note_done = True
+            if comment and comment[0] in it.text:
+                inner = (f'<office:annotation><dc:creator>Reviewer</dc:creator><text:p>{escape(comment[1])}'
+                         f"</text:p></office:annotation>") + inner
+                comment = None
+            style = "Table_20_caption" if k in caption_paras else "Text_20_body"
+            body.append(f'<text:p text:style-name="{style}">{inner}</text:p>')
+        elif it.kind == "list":
+            body.append("<text:list>" + "".join(f"<text:list-item><text:p>{runs(e)}</text:p></text:list-item>"
+                                                for e in it.items) + "</text:list>")
+        elif it.kind == "table":
+            ncols = max(len(r) for r in it.rows)
+            rows = "".join("<table:table-row>" + "".join(
+                f'<table:table-cell office:value-type="string"><text:p>{escape(c)}</text:p></table:table-cell>'
+                for c in r) + "</table:table-row>" for r in it.rows)
+            body.append(f'<table:table table:name="T{k}"><table:table-column table:number-columns-repeated="{ncols}"/>'
+                        f"{rows}</table:table>")
+    content = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {_ODT_NS}>'
+               '<office:automatic-styles>'
+               '<style:style style:name="Tb" style:family="text"><style:text-properties fo:font-weight="bold"/></style:style>'
+               '<style:style style:name="Ti" style:family="text"><style:text-properties fo:font-style="italic"/></style:style>'
+               '<style:style style:name="Pb" style:family="paragraph" style:parent-style-name="Text_20_body">'
+               '<style:text-properties fo:font-weight="bold"/></style:style>'
+               '</office:automatic-styles><office:body><office:text>'
+               '<text:tracked-changes><text:changed-region text:id="c1"><text:deletion><text:p>Funding: a deleted '
+               'grant sentence.</text:p></text:deletion></text:changed-region></text:tracked-changes>'
+               + "".join(body) + "</office:text></office:body></office:document-content>")
+    heading_styles = "".join(
+        f'<style:style style:name="Heading_20_{n}" style:display-name="Heading {n}" style:family="paragraph" '
+        f'style:parent-style-name="Heading" style:default-outline-level="{n}"/>' for n in range(1, 7))
+    styles = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-styles {_ODT_NS}><office:styles>'
+              '<style:style style:name="Standard" style:family="paragraph"/>'
+              '<style:style style:name="Text_20_body" style:display-name="Text body" style:family="paragraph" '
+              'style:parent-style-name="Standard"/>'
+              '<style:style style:name="Heading" style:family="paragraph" style:parent-style-name="Standard">'
+              '<style:text-properties fo:font-weight="bold"/></style:style>'
+              '<style:style style:name="Title" style:family="paragraph" style:parent-style-name="Heading"/>'
+              '<style:style style:name="Caption" style:family="paragraph" style:parent-style-name="Standard"/>'
+              '<style:style style:name="Table_20_caption" style:display-name="Table caption" style:family="paragraph" '
+              'style:parent-style-name="Caption"/>'
+              + heading_styles + "</office:styles></office:document-styles>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?>\n<manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+                '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '<manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    with zipfile.ZipFile(dest, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")  # first, stored
+        zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("styles.xml", styles, compress_type=zipfile.ZIP_DEFLATED)
+        zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
 
 
 # -- HTML ------------------------------------------------------------------------------
@@ -277,6 +431,183 @@ def to_html(md_text: str, items: list[Item], dest: Path) -> None:
 </html>
 """
     dest.write_text(page, encoding="utf-8")
+
+
+def to_title_block_html(md_text: str, items: list[Item], dest: Path, quarto: bool = False) -> None:
+    """The page pandoc (``-s`` with title, abstract and keywords in the metadata) or Quarto
+    writes: the title and a ``div.abstract`` inside ``header#title-block-header`` (outside
+    any <main> for pandoc, inside <main> for Quarto), the abstract's parts as bold run-in
+    labels, the body as plain HTML with flat headings. Emulated here so the tests need
+    neither tool; the tests also run real pandoc when it is installed."""
+    md = MarkdownIt("commonmark").enable("table")
+    start, end = _abstract_span(items)
+    title = next((it.text for it in items if it.kind == "title"), "Case report")
+    abstract, label = [], ""
+    for it in items[start + 1:end]:
+        if it.kind == "heading":
+            label = it.text.strip()
+        elif it.kind == "para":
+            lead = f"<strong>{html.escape(label)}:</strong> " if label else ""
+            abstract.append(f"<p>{lead}{html.escape(it.text)}</p>")
+            label = ""
+    keywords = ""
+    lines = md_text.split("\n")
+    body_lines = []
+    skipping = False
+    for ln in lines:
+        if re.match(r"^#\s", ln):
+            continue
+        if re.match(r"^##\s+Abstract\s*$", ln, re.I):
+            skipping = True
+            continue
+        if skipping and re.match(r"^##\s", ln):
+            skipping = False
+        m = re.match(r"^Keywords?:\s*(.+)$", ln, re.I)
+        if m:
+            keywords = m.group(1)
+            continue
+        if not skipping:
+            body_lines.append(ln)
+    block = "abstract-title" if not quarto else "block-title"
+    kw = (f'<div><div class="keywords"><div class="{block}">Keywords</div><p>{html.escape(keywords)}</p></div></div>'
+          if keywords else "")
+    cls = ' class="quarto-title-block default"' if quarto else ""
+    parts = "\n".join(abstract)
+    header = (f'<header id="title-block-header"{cls}>\n'
+              f'<h1 class="title">{html.escape(title)}</h1>\n<p class="author">A. Author</p>\n'
+              f'<div class="abstract">\n<div class="{block}">Abstract</div>\n{parts}'
+              f"\n</div>\n{kw}\n</header>\n")
+    body = md.render("\n".join(body_lines))
+    if quarto:
+        page_body = f'<main class="content" id="quarto-document-content">\n{header}{body}</main>'
+    else:
+        page_body = header + body
+    dest.write_text(f"""<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" lang="" xml:lang="">
+<head>
+<meta charset="utf-8" />
+<meta name="generator" content="{'quarto-1.4.550' if quarto else 'pandoc'}" />
+<title>{html.escape(title)}</title>
+</head>
+<body>
+{page_body}
+</body>
+</html>
+""", encoding="utf-8")
+
+
+def to_flat_html(md_text: str, items: list[Item], dest: Path) -> None:
+    """The shape LibreOffice writes (``soffice --convert-to html``): one flat run of <h1>-<h3>
+    and <p> in <body>, no sections and no abstract markup."""
+    md = MarkdownIt("commonmark").enable("table")
+    title = next((it.text for it in items if it.kind == "title"), "")
+    dest.write_text(f"""<!DOCTYPE html>
+<html>
+<head>
+\t<meta http-equiv="content-type" content="text/html; charset=utf-8"/>
+\t<title></title>
+\t<meta name="generator" content="LibreOffice 7.4.7.2 (Linux)"/>
+</head>
+<body lang="en-US" dir="ltr">
+{md.render(md_text).replace('<h1>', '<h1 class="western">').replace('<h2>', '<h2 class="western">')}
+</body>
+</html>
+""", encoding="utf-8")
+    assert title
+
+
+def to_rtf(items: list[Item], dest: Path) -> None:
+    """An RTF file as word processors write it: bold headings with outline levels, \\uN
+    escapes for non-ASCII characters, tables as \\cell/\\row."""
+    def esc(text: str) -> str:
+        out = []
+        for ch in text:
+            if ch in "\\{}":
+                out.append("\\" + ch)
+            elif ord(ch) > 127:
+                code = ord(ch)
+                out.append(f"\\u{code if code < 32768 else code - 65536}?")
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    def runs(rs: list[Run]) -> str:
+        return "".join("{\\b " + esc(r.text) + "}" if r.bold else "{\\i " + esc(r.text) + "}" if r.italic
+                       else esc(r.text) for r in rs)
+
+    out = ["{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Times New Roman;}}",
+           "{\\info{\\title Fictional}{\\author A. Author}}",
+           "{\\*\\annotation care-check reviewers' note: Funding: none}"]
+    for it in items:
+        if it.kind in ("title", "heading"):
+            out.append(f"{{\\pard\\outlinelevel{it.level}\\b\\fs28 {esc(it.text)}\\par}}")
+        elif it.kind == "para":
+            out.append(f"{{\\pard {runs(it.runs)}\\par}}")
+        elif it.kind == "list":
+            out += [f"{{\\pard \\bullet  {runs(e)}\\par}}" for e in it.items]
+        elif it.kind == "table":
+            for row in it.rows:
+                cells = "".join(f"\\pard\\intbl {esc(c)}\\cell" for c in row)
+                out.append("{\\trowd" + "".join(f"\\cellx{1500 * (i + 1)}" for i in range(len(row)))
+                           + cells + "\\row}")
+    out.append("}")
+    dest.write_text("\n".join(out), encoding="ascii")
+
+
+def office_convert(src: Path, fmt: str, dest: Path) -> bool:
+    """LibreOffice's conversion of ``src`` to ``fmt`` (html, odt, rtf, doc, pdf, docx) at
+    ``dest``; False when LibreOffice is not installed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if not office_convert_all([src], fmt, Path(tmp)):
+            return False
+        shutil.move(str(Path(tmp) / (src.stem + "." + fmt.split(":")[0])), dest)
+    return True
+
+
+def office_convert_all(sources: list[Path], fmt: str, outdir: Path) -> bool:
+    """Convert several files in one LibreOffice run (it starts once): STEM.FMT in outdir."""
+    office = _soffice()
+    if not office:
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp}/profile",
+                        "--convert-to", fmt, "--outdir", str(outdir), *map(str, sources)],
+                       check=True, capture_output=True, timeout=300)
+    return True
+
+
+def pandoc_with_metadata(md_text: str, items: list[Item], dest_md: Path) -> None:
+    """The manuscript as a pandoc or Quarto author writes it: title, abstract (its parts as
+    headings) and keywords in the YAML metadata, the body below."""
+    import json
+
+    start, end = _abstract_span(items)
+    lines = md_text.split("\n")
+    title, abstract, body, keywords = "", [], [], []
+    in_abstract = False
+    for ln in lines:
+        if not title and re.match(r"^#\s", ln):
+            title = ln[2:].strip()
+            continue
+        if re.match(r"^##\s+Abstract\s*$", ln, re.I):
+            in_abstract = True
+            continue
+        m = re.match(r"^Keywords?:\s*(.+)$", ln, re.I)
+        if m:
+            keywords = [k.strip() for k in m.group(1).split(";")]
+            in_abstract = False
+            continue
+        if in_abstract and re.match(r"^##\s", ln):
+            in_abstract = False
+        if in_abstract:
+            abstract.append(re.sub(r"^###\s", "# ", ln))
+        else:
+            body.append(ln)
+    meta = ["---", f"title: {json.dumps(title)}", "abstract: |"] + ["  " + a for a in abstract]
+    if keywords:
+        meta.append("keywords: " + json.dumps(keywords))
+    dest_md.write_text("\n".join(meta + ["---", ""] + body), encoding="utf-8")
+    assert end >= start
 
 
 # -- LaTeX -----------------------------------------------------------------------------
@@ -423,16 +754,7 @@ def _soffice() -> str | None:
 
 
 def docx_to_pdf(docx_path: Path, dest: Path) -> bool:
-    office = _soffice()
-    if not office:
-        return False
-    with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([office, "--headless", f"-env:UserInstallation=file://{tmp}/profile",
-                        "--convert-to", "pdf", "--outdir", tmp, str(docx_path)],
-                       check=True, capture_output=True, timeout=180)
-        produced = Path(tmp) / (docx_path.stem + ".pdf")
-        shutil.move(str(produced), dest)
-    return True
+    return office_convert(docx_path, "pdf", dest)
 
 
 def reportlab_pdf(items: list[Item], dest: Path) -> None:

@@ -91,23 +91,29 @@ def build_docbins(stems: list[str], labels: dict[str, dict], folder: Path, items
         db.to_disk(folder / f"{part}.spacy")
 
 
-def train(stems: list[str], labels: dict[str, dict], out: Path, pool: Path = POOL, quiet: bool = False) -> Path:
-    """Train on the given reports; the model ends up in ``out``."""
+def train(stems: list[str], labels: dict[str, dict], out: Path, pool: Path = POOL, quiet: bool = False,
+          config: Path = CONFIG, bins: Path | None = None) -> Path:
+    """Train on the given reports; the model ends up in ``out``. ``config``: another training
+    recipe (tools/model_variants.py compares them); ``bins``: a folder whose train/dev.spacy
+    are reused for the same reports, or built there when missing."""
     from spacy.cli.train import train as spacy_train
 
     items = list(load_guideline().guideline.order)
     with tempfile.TemporaryDirectory() as tmp:
         t = Path(tmp)
-        build_docbins(stems, labels, t, items, pool)
+        data = bins or t
+        if not (data / "dev.spacy").is_file():
+            data.mkdir(parents=True, exist_ok=True)
+            build_docbins(stems, labels, data, items, pool)
         with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
-            spacy_train(CONFIG, t / "output", overrides={"paths.train": str(t / "train.spacy"),
-                                                         "paths.dev": str(t / "dev.spacy")}, use_gpu=-1)
+            spacy_train(config, t / "output", overrides={"paths.train": str(data / "train.spacy"),
+                                                         "paths.dev": str(data / "dev.spacy")}, use_gpu=-1)
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(t / "output" / "model-best", out)
     # What the model was trained on, so a test can prove the test split was never used.
     (out / "training.json").write_text(json.dumps({
-        "config": str(CONFIG.relative_to(ROOT)),
+        "config": str(config.relative_to(ROOT)) if config.is_relative_to(ROOT) else str(config),
         "labels": sorted(items),
         "documents": sorted(stems),
         "splits": sorted({labels[s].get("split", "?") for s in stems}),

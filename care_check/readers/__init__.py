@@ -3,7 +3,7 @@
 ``read_path`` picks the reader from the file's content first and its extension second,
 and turns every failure into an :class:`InputError` with one clear line. Text formats
 (plain text, Markdown, LaTeX, HTML) get decoded text; binary or self-describing formats
-(JATS XML, DOCX, PDF) get the raw bytes.
+(JATS XML, DOCX, ODT, RTF, PDF) get the raw bytes.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Callable
 
 from ..errors import InputError
 from ..model import RawDocument
-from . import docx, html, jats, latex, markdown, pdf, text
+from . import docx, html, jats, latex, markdown, odt, pdf, rtf, text
 from .source import MAX_BYTES, decode, read_bytes, sniff
 
 TextReader = Callable[[str, str], RawDocument]
@@ -28,6 +28,8 @@ TEXT_READERS: dict[str, TextReader] = {
 BYTES_READERS: dict[str, BytesReader] = {
     "jats": jats.read_bytes_,
     "docx": docx.read_bytes_,
+    "odt": odt.read_bytes_,
+    "rtf": rtf.read_bytes_,
     "pdf": pdf.read_bytes_,
 }
 # Every format by name (for --input-format choices).
@@ -36,9 +38,11 @@ READERS: dict[str, TextReader | BytesReader] = {**TEXT_READERS, **BYTES_READERS}
 # File endings a folder is expanded to; other files in a folder are skipped.
 EXTENSIONS: dict[str, str] = {
     ".txt": "text", ".text": "text",
-    ".md": "markdown", ".markdown": "markdown",
+    ".md": "markdown", ".markdown": "markdown", ".qmd": "markdown", ".rmd": "markdown", ".mkd": "markdown",
+    ".mdown": "markdown",
     ".xml": "jats", ".nxml": "jats", ".jats": "jats",
-    ".docx": "docx",
+    ".docx": "docx", ".doc": "docx",  # a legacy .doc gets one line saying how to convert it
+    ".odt": "odt", ".rtf": "rtf",
     ".pdf": "pdf",
     ".tex": "latex", ".latex": "latex", ".ltx": "latex",
     ".html": "html", ".htm": "html", ".xhtml": "html",
@@ -55,6 +59,8 @@ def detect_format(path: str, data: bytes) -> str:
     by_name = EXTENSIONS.get(Path(path).suffix.lower())
     if by_name == "markdown" and by_content in ("html", "jats", "latex"):
         return "markdown"  # Markdown may open with raw HTML (<center>, a comment): it is still Markdown
+    if by_content == "docx" and by_name == "odt":
+        return "odt"  # a zip named .odt whose mimetype member is not first: its reader checks it
     return by_content or by_name or "text"
 
 

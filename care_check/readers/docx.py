@@ -16,17 +16,19 @@ paragraph number (1-based, counting every paragraph in reading order); pages are
 from __future__ import annotations
 
 import io
+import os
 import re
+import shlex
 import zipfile
 from dataclasses import dataclass
 
 from lxml import etree
 
 from ..errors import InputError
-from ..model import RawDocument
+from ..model import Block, RawDocument
 from ..sections import Lexicon, load_lexicon
-from .structure import SectionBuilder, clean_inline, table_block
-from .text import CAPTION
+from .structure import clean_inline, table_block
+from .wordproc import Para, Placer, RunText, abstract_style
 from .xmlsafe import CHUNK, PrologProbe, looks_like_xml
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -39,7 +41,6 @@ MAX_RATIO = 100  # uncompressed : compressed, for members over BIG_MEMBER
 BIG_MEMBER = 10 * 1024 * 1024
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.I)
-_NUMBERED = re.compile(r"^\s*(\d+(?:\.\d+)*)\.?\s+\S")
 _FALSE = {"0", "false", "off", "none"}
 
 
@@ -50,39 +51,61 @@ def _parser() -> etree.XMLParser:
 
 # -- the zip container -----------------------------------------------------------------
 
-def check_zip(path: str, data: bytes) -> zipfile.ZipFile:
-    """Open the archive after checking it cannot exhaust memory or hide entities."""
+def check_zip(path: str, data: bytes, kind: str = "DOCX", required: str = "[Content_Types].xml") -> zipfile.ZipFile:
+    """Open the archive after checking it cannot exhaust memory or hide entities.
+
+    ``kind`` names the package in messages (DOCX, ODT); ``required`` is the member
+    without which it is not one.
+    """
     if data.startswith(_OLE_MAGIC):
-        raise InputError(path, "password-protected (encrypted) Word file or old .doc format; "
-                               "save it as an unprotected .docx")
+        raise InputError(path, _ole_problem(path, data))
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise InputError(path, f"not a readable DOCX: corrupt or truncated zip ({_first_line(exc)})") from None
+        raise InputError(path, f"not a readable {kind}: corrupt or truncated zip ({_first_line(exc)})") from None
     if len(infos) > MAX_ENTRIES:
-        raise InputError(path, f"DOCX has {len(infos)} zip entries, over the {MAX_ENTRIES} limit")
+        raise InputError(path, f"{kind} has {len(infos)} zip entries, over the {MAX_ENTRIES} limit")
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
             raise InputError(path, "encrypted zip; save the document without a password")
         total += info.file_size
         if total > MAX_TOTAL:
-            raise InputError(path, f"DOCX expands to over {MAX_TOTAL // (1024 * 1024)} MB; refused "
+            raise InputError(path, f"{kind} expands to over {MAX_TOTAL // (1024 * 1024)} MB; refused "
                                    "(possible zip bomb)")
         if info.file_size > BIG_MEMBER and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise InputError(path, f"DOCX member {info.filename} compresses over {MAX_RATIO}:1; refused "
+            raise InputError(path, f"{kind} member {info.filename} compresses over {MAX_RATIO}:1; refused "
                                    "(possible zip bomb)")
     for info in infos:
         if not info.is_dir():
-            _check_member(path, zf, info)
+            _check_member(path, zf, info, kind)
     # The main part may have any name (the package relationships point to it).
-    if "[Content_Types].xml" not in {i.filename for i in infos}:
-        raise InputError(path, "zip file without [Content_Types].xml: not a DOCX")
+    if required not in {i.filename for i in infos}:
+        raise InputError(path, f"zip file without {required}: not a {kind}")
     return zf
 
 
-def _check_member(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+# An old Word file is an OLE container holding a "WordDocument" stream; an encrypted
+# DOCX is one holding "EncryptedPackage" (stream names are UTF-16 in the directory).
+_WORD_STREAM = "WordDocument".encode("utf-16-le")
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+def legacy_doc(path: str) -> str:
+    """The one line for an old binary Word file: how to convert it."""
+    name = shlex.quote(os.path.basename(path) or "FILE.doc")
+    return (f"legacy Word .doc format is not read; convert it first: soffice --headless --convert-to docx {name} "
+            "(or save it as .docx in Word)")
+
+
+def _ole_problem(path: str, data: bytes) -> str:
+    if _ENCRYPTED_STREAM in data and _WORD_STREAM not in data:
+        return "password-protected (encrypted) Word file; save it without a password as .docx"
+    if _WORD_STREAM in data:
+        return legacy_doc(path)
+    return "password-protected (encrypted) Word file or old Office format; save it as an unprotected .docx"
+
+
+def _check_member(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo, kind: str = "DOCX") -> None:
     """Refuse an XML member with a DTD or entities, found by parsing its prolog in its own
     encoding (whatever its name: a relationship can point anywhere); also proves every
     member decompresses cleanly."""
@@ -102,7 +125,7 @@ def _check_member(path: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None
     except InputError:
         raise
     except Exception as exc:  # zipfile, zlib and I/O errors alike
-        raise InputError(path, f"not a readable DOCX: {info.filename}: {_first_line(exc)}") from None
+        raise InputError(path, f"not a readable {kind}: {info.filename}: {_first_line(exc)}") from None
 
 
 def _first_line(exc: BaseException) -> str:
@@ -183,6 +206,10 @@ class _Styles:
     def is_subtitle(self, sid: str | None) -> bool:
         return any(st.name.lower() == "subtitle" for st in self._chain(sid))
 
+    def abstract(self, sid: str | None) -> str | None:
+        """'body' or 'title' for pandoc's and Quarto's Abstract / Abstract Title styles."""
+        return abstract_style([st.name for st in self._chain(sid)])
+
 
 def _int(value: str | None) -> int | None:
     try:
@@ -194,7 +221,7 @@ def _int(value: str | None) -> int | None:
 # -- paragraph text --------------------------------------------------------------------
 
 _SKIP_TAGS = {"pPr", "rPr", "instrText", "delText", "del", "moveFrom", "fldSimple_instr", "sdtPr",
-              "commentReference", "annotationRef", "footnoteRef", "endnoteRef", "separator",
+              "annotationRef", "footnoteRef", "endnoteRef", "separator",
               "continuationSeparator", "lastRenderedPageBreak", "proofErr", "bookmarkStart", "bookmarkEnd"}
 
 
@@ -204,23 +231,23 @@ class _Para:
     bold_only: bool
     boxes: list[etree._Element]
     notes: list[tuple[str, str]]  # (footnote|endnote, id)
+    comments: list[str]  # ids of the review comments anchored here
 
 
 def _local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-class _ParaText:
+class _ParaText(RunText):
     """Text of one w:p: inserted text counts, deleted text does not; text boxes set aside."""
 
     def __init__(self, styles: _Styles, para_style: str | None) -> None:
+        super().__init__()
         self.styles = styles
         self.para_bold = styles.bold(para_style)
-        self.parts: list[str] = []
-        self.bold_chars = 0
-        self.plain_chars = 0
         self.boxes: list[etree._Element] = []
         self.notes: list[tuple[str, str]] = []
+        self.comments: list[str] = []
 
     def run_bold(self, run: etree._Element) -> bool:
         rpr = run.find(_W + "rPr")
@@ -246,13 +273,7 @@ class _ParaText:
             if name == "r":
                 self.walk(child, self.run_bold(child))
             elif name == "t":
-                text = child.text or ""
-                self.parts.append(text)
-                n = len(text.strip())
-                if bold:
-                    self.bold_chars += n
-                else:
-                    self.plain_chars += n
+                self.add(child.text or "", bold)
             elif name == "tab" and _local(el.tag) == "r":
                 self.parts.append("\t")
             elif name in ("br", "cr"):
@@ -261,22 +282,24 @@ class _ParaText:
                 self.parts.append("-")
             elif name in ("footnoteReference", "endnoteReference"):
                 self.notes.append((name[:-9], child.get(_W + "id") or ""))
+            elif name in ("commentRangeStart", "commentReference"):
+                self.comments.append(child.get(_W + "id") or "")
             else:
                 self.walk(child, bold)
 
 
 def _para(p: etree._Element, styles: _Styles) -> tuple[_Para, str | None]:
-    ppr = p.find(_W + "pPr")
-    sid = None
-    if ppr is not None:
-        ps = ppr.find(_W + "pStyle")
-        if ps is not None:
-            sid = ps.get(_W + "val")
-    sid = sid or styles.default_para
+    sid = _style_id(p) or styles.default_para
     pt = _ParaText(styles, sid)
     pt.walk(p)
     text = "".join(pt.parts)
-    return _Para(text, pt.bold_chars > 0 and pt.plain_chars == 0, pt.boxes, pt.notes), sid
+    return _Para(text, pt.all_bold, pt.boxes, pt.notes, pt.comments), sid
+
+
+def _style_id(p: etree._Element) -> str | None:
+    ppr = p.find(_W + "pPr")
+    ps = ppr.find(_W + "pStyle") if ppr is not None else None
+    return ps.get(_W + "val") if ps is not None else None
 
 
 def _outline(p: etree._Element) -> int | None:
@@ -304,6 +327,8 @@ def read_bytes_(path: str, data: bytes, lexicon: Lexicon | None = None) -> RawDo
         except Exception:  # no styles part: plain defaults
             styles_root = None
         notes = _notes(document)
+        comments = _comments(document)
+        keywords = document.core_properties.keywords or ""
     except InputError:
         raise
     except Exception as exc:
@@ -311,7 +336,7 @@ def read_bytes_(path: str, data: bytes, lexicon: Lexicon | None = None) -> RawDo
     finally:
         zf.close()
     try:
-        return _Reader(path, lex, _Styles(styles_root), notes).read(body)
+        return _Reader(path, lex, _Styles(styles_root), notes, comments).read(body, keywords)
     except RecursionError:
         raise InputError(path, "DOCX nests too deeply to read") from None
 
@@ -335,18 +360,37 @@ def _notes(document) -> dict[tuple[str, str], list[etree._Element]]:
     return out
 
 
+def _comments(document) -> dict[str, str]:
+    """Review comments (word/comments.xml) by id: their text, never read as manuscript text."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    out: dict[str, str] = {}
+    for rel in document.part.rels.values():
+        if rel.is_external or rel.reltype != RT.COMMENTS:
+            continue
+        root = etree.fromstring(rel.target_part.blob, _parser())
+        for c in root:
+            if _local(c.tag) == "comment":
+                out[c.get(_W + "id") or ""] = "\n".join("".join(p.itertext()).strip()
+                                                        for p in c.iter(_W + "p"))
+    return out
+
+
 class _Reader:
     def __init__(self, path: str, lex: Lexicon, styles: _Styles,
-                 notes: dict[tuple[str, str], list[etree._Element]]) -> None:
+                 notes: dict[tuple[str, str], list[etree._Element]], comments: dict[str, str] | None = None) -> None:
         self.path = path
+        self.comments = comments or {}
+        self.comment_lines: dict[str, int] = {}
         self.lex = lex
         self.styles = styles
         self.notes = notes
-        self.b = SectionBuilder(lex)
+        self.placer = Placer(lex)
+        self.b = self.placer.b
         self.n = 0  # paragraph number
         self.note_refs: list[tuple[tuple[str, str], int]] = []
 
-    def read(self, body: etree._Element) -> RawDocument:
+    def read(self, body: etree._Element, keywords: str = "") -> RawDocument:
         self._container(body, depth=0)
         seen: set[tuple[str, str]] = set()
         opened = False
@@ -362,7 +406,9 @@ class _Reader:
                 self.b.paragraph(para.text, line)
         if not any(b.text.strip() for s in self.b.sections for b in s.blocks) and self.b.title is None:
             raise InputError(self.path, "DOCX has no text")
-        return self.b.build(self.path, "docx", levels_are_meaningful=True)
+        doc = self.placer.build(self.path, "docx", keywords)
+        doc.comments = [Block(text, self.comment_lines.get(cid, 1)) for cid, text in self.comments.items() if text]
+        return doc
 
     def _container(self, el: etree._Element, depth: int) -> None:
         for child in el:
@@ -385,6 +431,8 @@ class _Reader:
         para, sid = _para(p, self.styles)
         for kind_id in para.notes:
             self.note_refs.append((kind_id, line))
+        for cid in para.comments:
+            self.comment_lines.setdefault(cid, line)
         text = clean_inline(para.text)
         if text:
             self._place(text, line, para.bold_only, sid, p)
@@ -393,58 +441,26 @@ class _Reader:
                 self._container(box, depth + 1)
 
     def _place(self, text: str, line: int, bold_only: bool, sid: str | None, p: etree._Element) -> None:
-        b, lex = self.b, self.lex
-        one_line = text.replace("\n", " ")
         level = self.styles.heading_level(sid)
         outline = _outline(p)
         if outline is not None and 0 <= outline <= 8:
             level = outline + 1
-        if level == 0:  # Title style
-            if b.title is None:
-                b.set_title(one_line, line)
-            else:
-                b.heading(one_line, 1, line)
-            return
-        if self.styles.is_subtitle(sid) and b.title is not None and not b.started:
-            b.paragraph(text, line)
-            return
-        if self.styles.is_caption(sid):
-            b.caption(text, line)
-            return
-        if level is not None and len(one_line) <= 300:
-            if level == 1 and b.title is None and not b.started and lex.kind_of(one_line) is None:
-                b.set_title(one_line, line)
-            else:
-                b.heading(one_line, level, line)
-            return
-        if CAPTION.match(one_line):
-            b.caption(text, line)
-            return
-        heading_level = self._looks_like_heading(one_line, bold_only)
-        if heading_level is not None:
-            if b.title is None and not b.started and lex.kind_of(one_line) is None and bold_only:
-                b.set_title(one_line, line)
-            else:
-                b.heading(one_line.rstrip(":").strip(), heading_level, line)
-            return
-        b.paragraph(text, line)
+        self.placer.place(Para(text, line, bold_only, level, self.styles.is_caption(sid), self.styles.is_subtitle(sid),
+                               self.styles.abstract(sid), self._before_abstract(p)))
 
-    def _looks_like_heading(self, s: str, bold_only: bool) -> int | None:
-        if "\t" in s or len(s) > 150 or sum(ch.isalpha() for ch in s) < 3:
-            return None
-        words = len(s.split())
-        numbered = _NUMBERED.match(s)
-        depth = numbered.group(1).count(".") + 1 if numbered else None
-        known = self.lex.kind_of(s) is not None
-        if known and words <= 12 and not s.endswith((".", ",", ";")):
-            return depth or 1
-        if self.b.title is None and not self.b.started and bold_only and words <= 40:
-            return 1  # the title, written in bold
-        if bold_only and words <= 15 and not s.endswith((".", ",", ";", "?", "!")):
-            return depth or 2
-        if numbered and words <= 10 and s[numbered.end() - 1].isupper() and not s.endswith((".", ",", ";")):
-            return depth
-        return None
+    def _before_abstract(self, p: etree._Element) -> bool:
+        """Whether the next paragraph with text has the Abstract style (pandoc's abstract headings)."""
+        nxt = p.getnext()
+        for _ in range(20):  # past bookmarks and empty paragraphs, not further
+            if nxt is None:
+                return False
+            name = _local(nxt.tag)
+            if name == "p" and "".join(nxt.itertext()).strip():
+                return self.styles.abstract(_style_id(nxt) or self.styles.default_para) == "body"
+            if name not in ("p", "bookmarkStart", "bookmarkEnd"):
+                return False
+            nxt = nxt.getnext()
+        return False
 
     def _table(self, tbl: etree._Element, depth: int) -> None:
         rows: list[list[etree._Element]] = []

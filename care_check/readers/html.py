@@ -21,7 +21,7 @@ from lxml import etree
 from lxml import html as lhtml
 
 from ..errors import InputError
-from ..model import Block, RawDocument
+from ..model import Block, RawDocument, RawSection
 from ..sections import Lexicon, load_lexicon
 from .structure import SectionBuilder, table_block
 
@@ -96,6 +96,7 @@ class _Reader:
         self.keywords_seen = False
         self.title_el: etree._Element | None = None
         self.depth = 0
+        self.abstract_head: RawSection | None = None  # the heading that opened the abstract, if one did
 
     # -- setup ----------------------------------------------------------------------
     def _meta(self, *names: str) -> list[tuple[str, int]]:
@@ -121,8 +122,9 @@ class _Reader:
             if role in _DROP_ROLES or _hidden(el):
                 doomed.append(el)
                 continue
-            if tag in ("header", "footer") and not any(a.tag in ("article", "main") for a in el.iterancestors()):
-                doomed.append(el)
+            if tag in ("header", "footer") and not any(a.tag in ("article", "main") for a in el.iterancestors()) \
+                    and not (tag == "header" and _holds_abstract(el)):
+                doomed.append(el)  # a site header; pandoc's title block, holding the abstract, is kept
                 continue
             cls = _classes(el)
             if cls and _CHROME.search(cls) and not _ABSTRACT.search(cls) and not _REFS.search(cls):
@@ -206,6 +208,21 @@ class _Reader:
         if idx < len(sections) - 1:
             sections.insert(idx + 1, RawSection("", 1, line))
 
+    def _ends_abstract(self, heading: str, level: int) -> bool:
+        """Whether a heading met inside an abstract ends it.
+
+        A heading that names no abstract part ends it; so, in an abstract opened by a
+        heading (not bounded by its own element), does one at the abstract heading's level
+        or above (LibreOffice's <h2>Abstract</h2> … <h2>Introduction</h2>), and any heading
+        after an abstract written as plain paragraphs.
+        """
+        if self.lex.abstract_part(heading) is None:
+            return True
+        head = self.abstract_head
+        if head is None:
+            return False
+        return level <= head.level or (self.b.current is head and bool(head.blocks))
+
     def _flush_abstract(self) -> None:
         if self.b.in_abstract:
             self.b.in_abstract = False
@@ -244,10 +261,10 @@ class _Reader:
             text = _text(el)
             if not text:
                 return
-            if self.b.in_abstract and self.lex.abstract_part(text) is None and not _ABSTRACT_HEAD.match(text):
+            if self.b.in_abstract and not _ABSTRACT_HEAD.match(text) and self._ends_abstract(text, _HEADING[tag]):
                 self._flush_abstract()
             if _ABSTRACT_HEAD.match(text) and not self.b.in_abstract:
-                self.b.heading(text, _HEADING[tag], line, hint="abstract")
+                self.abstract_head = self.b.heading(text, _HEADING[tag], line, hint="abstract")
                 self.b.in_abstract = True
                 return
             if self.b.in_abstract and _ABSTRACT_HEAD.match(text):
@@ -256,8 +273,8 @@ class _Reader:
             if self.lex.kind_of(text) == "keywords":
                 self.keywords_seen = True
             return
-        if tag in ("section", "div", "article") and cls and _ABSTRACT.search(cls) and not _NOT_ABSTRACT.search(cls) \
-                and not self.b.in_abstract and _text(el):
+        if _is_abstract(el) and not self.b.in_abstract and _text(el):
+            self.abstract_head = None  # the container, not a heading, bounds this abstract
             self.b.heading("Abstract", 1, line, hint="abstract")
             self.b.in_abstract = True
             self._walk(el, level + 1)
@@ -311,6 +328,8 @@ class _Reader:
         if m:
             self._keywords_text(m.group(2), line)
             return
+        if self.b.in_abstract and _ABSTRACT_HEAD.match(text):
+            return  # the abstract's own title as a <div> (pandoc's abstract-title, Quarto's block-title)
         self.b.paragraph(text, line)
 
     def _keywords_text(self, words: str, line: int) -> None:
@@ -358,6 +377,17 @@ class _Reader:
 
 
 _ABSTRACT_HEAD = re.compile(r"^\s*(?:abstract|summary|structured abstract)\s*:?\s*$", re.I)
+
+
+def _is_abstract(el: etree._Element) -> bool:
+    """An element whose class or id says it holds the abstract."""
+    cls = _classes(el)
+    return (el.tag in ("section", "div", "article") and bool(cls) and bool(_ABSTRACT.search(cls))
+            and not _NOT_ABSTRACT.search(cls))
+
+
+def _holds_abstract(el: etree._Element) -> bool:
+    return any(_is_abstract(d) for d in el.iter("section", "div", "article"))
 
 
 def _norm(text: str) -> str:

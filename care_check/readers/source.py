@@ -125,20 +125,70 @@ def _check_text(path: str, text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def blank_comments(text: str) -> str:
+    """HTML comments (``<!-- … -->``) replaced by spaces, line breaks kept.
+
+    A comment is never manuscript text (a TODO, a reviewer's note, a care-check directive,
+    which suppress.py reads from the file itself). Blanking rather than cutting keeps every
+    offset and line number of the rest true. One pass: an opener with no closer after it
+    ends the search (so does every later one).
+    """
+    if "<!--" not in text:
+        return text
+    parts: list[str] = []
+    pos = 0
+    while True:
+        start = text.find("<!--", pos)
+        if start == -1:
+            break
+        end = text.find("-->", start + 4)
+        if end == -1:
+            break
+        end += 3
+        parts.append(text[pos:start])
+        parts.append(re.sub(r"[^\n]", " ", text[start:end]))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
 _HTML_FIRST_TAG = re.compile(rb"<(?:html|head|body|meta|title|div|p|section|main|h[1-6]|span|table|header|nav|"
                              rb"style|script|link|ul|ol|br|a|img|form|center|font|b|i)[\s>/]", re.I)
 _FIRST_TAG = re.compile(rb"<([A-Za-z][\w:.-]*)")
 _LATEX = re.compile(rb"^[ \t]*\\(?:documentclass|documentstyle|begin\s*\{document\})", re.M)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# An OpenDocument package stores its type uncompressed as the first member, "mimetype".
+_ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+# Roots of the XML a manuscript comes in (JATS, PMC sets, OAI-PMH) when nothing else
+# (an XML declaration, a DOCTYPE, a namespace) says the file is XML.
+_XML_ROOTS = frozenset({b"article", b"pmc-articleset", b"oai-pmh", b"record", b"records", b"sub-article",
+                        b"book", b"book-part", b"collection", b"getrecord", b"response"})
+_ROOT_TAG = re.compile(rb"<([A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?)(?=[\s/>])([^<>]*)>?")
+
+
+def _declared_xml(prolog: bytes) -> bool:
+    return b"<?xml" in prolog or b"<!DOCTYPE" in prolog.upper()
+
+
+def _xml_root(head: bytes, at: int) -> bool:
+    """Whether the tag at ``at`` is an XML root: a known manuscript root or one declaring a namespace."""
+    m = _ROOT_TAG.match(head, at)
+    if not m:
+        return False
+    name = m.group(1).lower()
+    return name.rsplit(b":", 1)[-1] in _XML_ROOTS or b"xmlns" in m.group(2)
 
 
 def sniff(data: bytes) -> str | None:
     """A format named by the content itself, or None when the content says nothing.
 
-    XML is JATS unless it is (X)HTML; a zip is taken for a DOCX (its reader says when it
-    is not one), as is an OLE container (an encrypted DOCX or an old .doc, which the DOCX
-    reader names); %PDF in the first kilobyte is a PDF; \\documentclass or
-    \\begin{document} at the start of a line is LaTeX.
+    XML is JATS unless it is (X)HTML, and only when it says it is XML (a declaration, a
+    DOCTYPE, a namespace or a manuscript root such as ``<article>``): Markdown that opens
+    with a comment and then ``<sup>`` is not XML. ``{\\rtf`` is RTF; a zip is an ODT when
+    its mimetype says so, else taken for a DOCX (its reader says when it is not one), as
+    is an OLE container (an encrypted DOCX or an old .doc, which the DOCX reader names);
+    %PDF in the first kilobyte is a PDF; \\documentclass or \\begin{document} at the
+    start of a line is LaTeX.
     """
     head = data[:4096]
     wide = text_encoding(head)
@@ -150,12 +200,19 @@ def sniff(data: bytes) -> str | None:
         low = head.lower()
         if b"<html" in low or b"<!doctype html" in low:
             return "html"
-        first = _FIRST_TAG.match(head, xml.end() - 2)  # the root element's name
+        first = _FIRST_TAG.match(head, xml.end() - 1)  # the root element's name
         if first and _HTML_FIRST_TAG.match(b"<" + first.group(1) + b" "):
             return "html"
-        return "jats"
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")) or head.startswith(_OLE_MAGIC):
-        return "docx"
+        if _declared_xml(head[: xml.end()]) or _xml_root(head, xml.end() - 1):
+            return "jats"
+        # Comments then <sup>, <br> or an autolink <https://…>: Markdown or text, not XML.
+        return None
+    if head.lstrip().startswith(b"{\\rtf"):
+        return "rtf"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "odt" if head[30:38] == b"mimetype" and _ODT_MIMETYPE in head[38:300] else "docx"
+    if head.startswith(_OLE_MAGIC):
+        return "docx"  # an old .doc or an encrypted DOCX: the DOCX reader names which
     if b"%PDF-" in head[:1024]:
         return "pdf"
     if _LATEX.search(head):

@@ -12,6 +12,7 @@ import re
 
 from ..model import Block, RawDocument, RawSection
 from ..sections import Lexicon, load_lexicon
+from .source import blank_comments
 
 CAPTION = re.compile(
     r"^(?:Supplementary\s+|Suppl\.?\s+)?(?:Fig(?:ure)?s?\.?|Table|Tab\.|Chart|Box)\s*S?\d+[A-Za-z]?\b"
@@ -29,6 +30,7 @@ def is_web_page(text: str) -> bool:
 def read(path: str, text: str, lexicon: Lexicon | None = None) -> RawDocument:
     """Read decoded text into headings and blocks with line numbers and offsets."""
     lex = lexicon or load_lexicon()
+    text = blank_comments(text)  # a Markdown-style comment is never manuscript text
     if is_web_page(text):
         return _read_web_page(path, text, lex)
     return _read_lines(path, text, lex)

@@ -28,6 +28,7 @@ def report_dict(report: Report, suppressed: Mapping[str, str] | None = None) -> 
             "path": doc.path,
             "format": doc.format,
             "scope": doc.scope,
+            "not_case_report": report.not_case_report,  # why it does not read as one (care_check.genre), or null
             "sections": [{"heading": s.heading, "kind": s.kind, "line": s.line}
                          for s in doc.sections if s.kind not in ("caption", "table") and (s.heading or s.has_text)],
         },

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model import Report, Status, Verdict
+from ..model import Evidence, Report, Status, Verdict
 
 
 def section_line(report: Report, v: Verdict) -> int:
@@ -25,3 +25,13 @@ def rule_id(report_or_guideline: Report | str, item_id: str) -> str:
     """``CARE-3a``: the guideline's id as a namespace, so dashboards mixing tools read clearly."""
     gid = report_or_guideline if isinstance(report_or_guideline, str) else report_or_guideline.guideline_id
     return f"{gid.upper()}-{item_id}"
+
+
+def location(e: Evidence, fmt: str) -> str:
+    """Where a person finds a sentence, counted the way its file counts: paragraph for DOCX
+    (Word numbers no lines), page and line on the page for PDF, line otherwise (and the
+    column on a web page saved as one long line)."""
+    if fmt == "docx":
+        return f"paragraph {e.line}"
+    where = f"line {e.line}" + (f", col {e.column}" if e.column else "")
+    return f"p. {e.page}, {where}" if e.page else where

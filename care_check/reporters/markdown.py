@@ -37,7 +37,8 @@ def render(reports: list[Report], root: Path, fail_on: str = "missing",
     for r in reports:
         bad = failing[r.document.path]
         rows.append(f"| {'❌' if bad else '✅'} | {_cell(display_path(r.document.path, Path(root)))} | "
-                    f"{r.completeness:.1f}% | {r.count(Status.REPORTED)} | {r.count(Status.PARTIAL)} | "
+                    f"{'not scored: not a case report?' if r.not_case_report else f'{r.completeness:.1f}%'} | "
+                    f"{r.count(Status.REPORTED)} | {r.count(Status.PARTIAL)} | "
                     f"{r.count(Status.MISSING)} | {_cell(', '.join(v.id for v in bad)) or '–'} |")
     for path, problem in problems:
         rows.append(f"| ⚠️ | {_cell(display_path(path, Path(root)))} | not checked: {_cell(problem)} | | | | |")
