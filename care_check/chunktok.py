@@ -89,12 +89,12 @@ class ChunkTokenizer:
         if len(self._recent) > CACHE_LIMIT // 4:  # a new window: what was met before it is not recent
             self._recent = set()
         self._recent |= missing
-        new = {c for c in missing if c not in known}
+        new = missing.difference(known)  # a set less a dict's keys, tested in C
         if len(known) + len(new) > CACHE_LIMIT:
             self._trim()
             known = self.known
             self._recent |= missing
-            new = {c for c in missing if c not in known}
+            new = missing.difference(known)
         missing = new
         self._learn(sorted(missing))
         segments: list[numpy.ndarray] = []
@@ -135,10 +135,10 @@ class ChunkTokenizer:
         if not chunks:
             sizes.extend(0 for _ in plans)
             return numpy.zeros((0, self.width), dtype="uint64")
-        where = numpy.array([known[c] for c in chunks], dtype="int64")
+        where = numpy.fromiter(map(known.__getitem__, chunks), dtype="int64", count=len(chunks))
         first, lens = where >> 32, where & 0xFFFFFFFF
         # each chunk's offset in its text: given, or (single spaces) the lengths before it + 1 each
-        clen = numpy.array(list(map(len, chunks)), dtype="int64") + 1
+        clen = numpy.fromiter(map(len, chunks), dtype="int64", count=len(chunks)) + 1
         ends = numpy.cumsum(clen)
         starts_of_text = numpy.cumsum([0] + counts[:-1])
         offsets = ends - clen - numpy.repeat(ends[starts_of_text] - clen[starts_of_text], counts)

@@ -38,8 +38,9 @@ MIN_SCORED_WORDS = 4  # the learned model scores sentences of at least this many
 _GLUED_CITATION = re.compile(r"\d{1,3}(?:\s?[,\u2013-]\s?\d{1,3})*\s+(?=[A-Z])")
 # No-break and thin spaces would stand as tokens of their own between a number and its
 # unit ("5 mg"); they are read as plain spaces, one for one, so offsets stay true.
-_SPACES = str.maketrans({c: " " for c in "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-                                        "\u2008\u2009\u200a\u202f\u205f\u3000"})
+_ODD_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_SPACES = str.maketrans({c: " " for c in _ODD_SPACES})
+_ANY_ODD_SPACE = re.compile("[" + _ODD_SPACES + "]")
 _ALWAYS_EXCLUDED = frozenset({"boilerplate"})
 
 
@@ -189,7 +190,7 @@ class Checker:
                 if block.text.strip()]
         if not jobs:
             return []
-        texts = [b.text.translate(_SPACES) for _, b in jobs]
+        texts = [_plain_spaces(b.text) for _, b in jobs]
         table, sizes = self._chunks(texts)
         offsets = numpy.zeros(len(sizes) + 1, dtype="int64")
         numpy.cumsum(sizes, out=offsets[1:])
@@ -488,6 +489,12 @@ def _memory_zone(nlp) -> Iterator[None]:
         _ZONE.open = False
 
 
+def _plain_spaces(text: str) -> str:
+    """The text with no-break and thin spaces as plain spaces (most blocks have none: a
+    search finds that faster than translating them)."""
+    return text.translate(_SPACES) if _ANY_ODD_SPACE.search(text) else text
+
+
 def _excluded(spec: ItemSpec, sig: Signal) -> set[str]:
     """The section labels a signal never reads."""
     excluded = set(spec.not_sections) | set(sig.not_sections) | _ALWAYS_EXCLUDED
@@ -533,6 +540,7 @@ def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None
     if not plan.possible(view.all_cues):  # no sentence of the document can satisfy it
         return out
     limit = 5 if rank is None else 200
+    scored = learned is not None or rank is not None
     need_all, need_any, veto, ctx_need, affirm_any = (plan.need_all, plan.need_any, plan.veto, plan.ctx_need,
                                                       plan.affirm_any)
     doc = view.doc
@@ -543,17 +551,25 @@ def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None
         sents = sents[-last:] if last else sents
         for s in reversed(sents) if late else sents:
             c = s.cues
-            if (need_all <= c and (not need_any or need_any & c) and not (veto & c)
-                    and (learned is None or (s.scores[learned[0]] >= learned[1] if s.scores is not None
-                                             else not learned[2]))  # unscored: a floor does not veto
+            if not (need_all <= c and (not need_any or need_any & c) and not (veto & c)
                     and all(need & c for need in ctx_need)
                     and (not affirm_any or any(k in c and f"neg:{k}" not in c for k in affirm_any))):
-                via = f"learned score {s.scores[learned[0]]:.2f}" if learned and learned[2] else None
-                score = float(s.scores[rank]) if rank is not None and s.scores is not None else 0.0
-                out.append((score, Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column,
-                                            page=s.page, via=via)))
-                if len(out) >= limit:
-                    return out
+                continue
+            row = s.scores if scored else None  # read once: each read is a lookup
+            via = None
+            if learned is not None:
+                if row is None:
+                    if learned[2]:
+                        continue  # unscored: no learned signal (a floor does not veto)
+                elif not row[learned[0]] >= learned[1]:
+                    continue
+                elif learned[2]:
+                    via = f"learned score {row[learned[0]]:.2f}"
+            score = float(row[rank]) if rank is not None and row is not None else 0.0
+            out.append((score, Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column,
+                                        page=s.page, via=via)))
+            if len(out) >= limit:
+                return out
     return out
 
 
