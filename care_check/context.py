@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from spacy.matcher import PhraseMatcher
-from spacy.tokens import Doc
+from spacy.attrs import LOWER
 
 from .errors import RuleError
+from .phrases import PhraseTable
 from .resources import rules_root
 
 ABOUT = ("patient", "literature", "relative", "fetus")
@@ -68,34 +69,35 @@ class ContextMatcher:
     """Finds context triggers in a tokenized block and turns them into per-sentence keys."""
 
     spec: ContextSpec
-    matcher: PhraseMatcher
+    matcher: PhraseTable  # the triggers, on LOWER
 
     @classmethod
     def build(cls, nlp, spec: ContextSpec | None = None) -> "ContextMatcher":
         spec = spec or load_context()
-        m = PhraseMatcher(nlp.vocab, attr="LOWER")
+        m = PhraseTable()
         tok = nlp.tokenizer
         groups = {"neg_fwd": spec.negation.forward, "neg_bwd": spec.negation.backward,
                   "neg_term": spec.negation.terminators}
         groups.update({f"about_{k}": v for k, v in spec.about.items()})
         groups.update({f"when_{k}": v for k, v in spec.when.items()})
         for key, phrases in groups.items():
-            if phrases:
-                m.add(key, list(tok.pipe(phrases)))
+            for doc in tok.pipe(phrases):
+                m.add(key, tuple(doc.to_array(LOWER).tolist()))
         return cls(spec, m)
 
-    def keys(self, doc: Doc, n_sents: int, tok_sent: list[int],
-             cue_spans: list[tuple[str, int, int]]) -> list[set[str]]:
+    def keys(self, triggers: list[tuple[tuple[str, ...], int, int]], cue_spans: list[tuple[tuple[str, ...], int, int]],
+             n_sents: int, sent_of: Sequence[int]) -> list[set[str]]:
         """Context keys per sentence: ``neg:<cue>`` when every occurrence of the cue in the
-        sentence is negated, ``about:<who>`` and ``when:<time>``. Linear in the block:
-        triggers and cues are bucketed by sentence first."""
-        strings = doc.vocab.strings
+        sentence is negated, ``about:<who>`` and ``when:<time>``. ``triggers`` are this
+        matcher's (names, start, end) and ``cue_spans`` the cues' (keys, start, end) over the
+        same tokens; ``sent_of`` gives each token's sentence. Linear: triggers and cues are
+        bucketed by sentence first."""
         trig_by: list[list[tuple[str, int, int]]] = [[] for _ in range(n_sents)]
-        for i, s, e in self.matcher(doc):
-            trig_by[tok_sent[s]].append((strings[i], s, e))
+        for names, s, e in triggers:
+            trig_by[sent_of[s]].extend((name, s, e) for name in names)
         cues_by: list[list[tuple[str, int, int]]] = [[] for _ in range(n_sents)]
         for span in cue_spans:
-            cues_by[tok_sent[span[1]]].append(span)
+            cues_by[sent_of[span[1]]].append(span)
         out: list[set[str]] = []
         win = self.spec.negation.window
         for k in range(n_sents):
@@ -112,12 +114,13 @@ class ContextMatcher:
             if fwd or bwd:
                 terms = [s for n, s, e in trig if n == "neg_term"]
                 status: dict[str, bool] = {}  # cue -> has an affirmed occurrence
-                for key, s, e in cues_by[k]:
+                for cue_keys, s, e in cues_by[k]:
                     negated = any(te <= s and s - te <= win and not any(te <= x < s for x in terms)
                                   for ts, te in fwd if not (ts <= s < te)) or \
                         any(ts >= e and ts - e <= win and not any(e <= x < ts for x in terms)
                             for ts, te in bwd)
-                    status[key] = status.get(key, False) or not negated
+                    for key in cue_keys:
+                        status[key] = status.get(key, False) or not negated
                 keys.update(f"neg:{key}" for key, affirmed in status.items() if not affirmed)
             out.append(keys)
         return out

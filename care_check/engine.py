@@ -1,28 +1,35 @@
-"""The generic matcher: compiles a rule set into spaCy matchers once, then checks documents.
+"""The generic matcher: compiles a rule set once, then checks documents.
 
-Every cue group of every rule is compiled into one PhraseMatcher (literal phrases) and
-one Matcher (token patterns), so a document is tokenized and matched once, whatever
-the number of rules. Each sentence then knows which cue groups it holds, and each rule
-is a cheap set test over the sentences of the sections it looks in.
+Every cue group of every rule is compiled into one phrase table (literal phrases) and one
+set of token patterns (spaCy's Matcher syntax), so a document is tokenized and matched
+once, whatever the number of rules, and with array operations over all its tokens. Each
+sentence then knows which cue groups it holds, and each rule is a cheap set test over the
+sentences of the sections it looks in.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Any, Iterable
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
 
-from spacy.matcher import Matcher, PhraseMatcher
-from spacy.attrs import ORTH
+import numpy
+from spacy.attrs import IS_SPACE, LENGTH, LOWER, ORTH
+from spacy.matcher import Matcher
 
+from .chunktok import ChunkTokenizer
 from .context import ContextMatcher
 from .errors import RuleError
 from .genre import assess
 from .learned import SentenceModel, load_model, model_text
 from .model import Document, Evidence, Report, Section, Status, Verdict
-from .nlp import get_nlp
+from .nlp import BREAKER_IDS, get_nlp, walk_starts
+from .phrases import PhraseTable
 from .ruleset import Cue, ItemSpec, Rule, Ruleset, Signal
+from .tokenpatterns import TokenPatterns, compile_pattern
 
 QUOTE_CHARS = 300
 MIN_SCORED_WORDS = 4  # the learned model scores sentences of at least this many words
@@ -31,8 +38,9 @@ MIN_SCORED_WORDS = 4  # the learned model scores sentences of at least this many
 _GLUED_CITATION = re.compile(r"\d{1,3}(?:\s?[,\u2013-]\s?\d{1,3})*\s+(?=[A-Z])")
 # No-break and thin spaces would stand as tokens of their own between a number and its
 # unit ("5 mg"); they are read as plain spaces, one for one, so offsets stay true.
-_SPACES = str.maketrans({c: " " for c in "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
-                                        "\u2008\u2009\u200a\u202f\u205f\u3000"})
+_ODD_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+_SPACES = str.maketrans({c: " " for c in _ODD_SPACES})
+_ANY_ODD_SPACE = re.compile("[" + _ODD_SPACES + "]")
 _ALWAYS_EXCLUDED = frozenset({"boilerplate"})
 
 
@@ -46,13 +54,43 @@ class Sentence:
     column: int | None
     cues: frozenset[str]
     page: int | None = None
-    scores: Any = None  # the learned model's row of item scores, when a rule asks for it
+    _scorer: Any = field(default=None, repr=False, compare=False)
+    _index: int = field(default=-1, repr=False, compare=False)
+
+    @property
+    def scores(self) -> Any:
+        """The learned model's row of item scores (None: no model, or under four words),
+        computed for the whole document when a rule first asks for one."""
+        return None if self._scorer is None else self._scorer.row(self._index)
+
+
+class _LazyScores:
+    """The learned model's scores for one document's sentences, computed in one batch when
+    a rule first asks for one: a document whose rules never reach a learned signal is
+    never scored."""
+
+    def __init__(self, model: SentenceModel, document: Document, sents: list[Sentence], tokens=None) -> None:
+        self.model, self.document, self.sents = model, document, sents  # sents: filled by the caller
+        self.tokens = tokens  # the checker's chunk tokenizer, shared
+        self.rows: dict[int, Any] | None = None
+
+    def row(self, i: int) -> Any:
+        if self.rows is None:
+            # A sentence of fewer than four words reports no item; leaving it unscored keeps
+            # pathological input (100,000 one-word lines) linear and cheap.
+            keep = [j for j, s in enumerate(self.sents) if s.text.count(" ") >= MIN_SCORED_WORDS - 1]
+            kinds = self.document.sections
+            texts = [model_text(kinds[self.sents[j].section].kind, self.sents[j].text) for j in keep]
+            self.rows = dict(zip(keep, self.model.scores(texts, self.tokens))) if keep else {}
+        return self.rows.get(i)
 
 
 @dataclass
 class _Compiled:
     rule: Rule
     keys: dict[str, str]  # cue name as written in the rule -> matcher key
+    plans: dict[tuple[int, int], _Plan] = field(default_factory=dict)  # (part, signal) -> compiled signal
+    parts: tuple = ()  # the rule's components (``spec.parts`` builds them anew at each call)
 
 
 class Checker:
@@ -73,12 +111,12 @@ class Checker:
         # Per-item thresholds and floors that replace the rules' own (for tuning only).
         self.thresholds: dict[str, float] = {}
         self.floors: dict[str, float] = {}
-        self._phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self._phrases_cased = PhraseMatcher(self.nlp.vocab, attr="ORTH")
-        self._patterns = Matcher(self.nlp.vocab, validate=True)
+        self._phrases = PhraseTable()  # literal phrases, on LOWER
+        self._phrases_cased = PhraseTable()  # case-sensitive ones, on ORTH
+        self._tokens = TokenPatterns()  # token patterns, matched with array operations
+        self._patterns = Matcher(self.nlp.vocab, validate=True)  # those outside its subset
         self._n_patterns = 0
-        self._word_regexes: list[tuple[str, str, re.Pattern[str]]] = []  # (key, attr, regex)
-        self._word_cache: dict[int, tuple[str, ...]] = {}
+        self._n_spacy_patterns = 0
         # The same cue written in two rules (10c and 10d share some) is matched once.
         self._seen: dict[str, str] = {}
         for name, cue in ruleset.cues.items():
@@ -88,7 +126,24 @@ class Checker:
             keys: dict[str, str] = {name: name for name in ruleset.cues}
             for name, cue in rule.spec.cues.items():
                 keys[name] = self._add(f"{rule.spec.id}/{name}", cue, rule.path, rule.spec.id)
-            self._compiled.append(_Compiled(rule, keys))
+            parts = rule.spec.parts
+            plans = {(pi, si): _Plan.of(sig, rule.spec, keys) for pi, part in enumerate(parts)
+                     for si, sig in enumerate(part.evidence)}
+            self._compiled.append(_Compiled(rule, keys, plans, parts))
+        # What can exclude a section from every signal: a section all of them exclude is
+        # never read, so its sentences are split but not matched.
+        self._exclusions = {frozenset(_excluded(r.spec, sig)) for r in ruleset.rules
+                            for part in r.spec.parts for sig in part.evidence}
+        attrs = [ORTH, IS_SPACE, LOWER, LENGTH] + [a for a in self._tokens.attr_ids if a not in (ORTH, IS_SPACE, LOWER, LENGTH)]
+        self._columns = {name: attrs.index(a) for name, a in zip(self._tokens.attrs, self._tokens.attr_ids)}
+        # rows: these attributes, the token patterns' string tests (decided once per chunk), IDX
+        self._chunks = ChunkTokenizer(self.nlp.tokenizer, attrs, self._token_bits if self._tokens.n_bits else None,
+                                      self._tokens.n_bits)
+        self._bits = slice(len(attrs), len(attrs) + self._tokens.n_bits)
+
+    def _token_bits(self, rows: numpy.ndarray) -> numpy.ndarray:
+        columns = {name: rows[:, i] for name, i in self._columns.items()}
+        return self._tokens.bits(columns, self.nlp.vocab.strings)
 
     def _add(self, key: str, cue: Cue, path: str, rule_id: str | None) -> str:
         """Compile one cue under ``key`` (or reuse an identical one); return its matcher key."""
@@ -97,117 +152,153 @@ class Checker:
             return self._seen[ident]
         self._seen[ident] = key
         if cue.phrases:
-            docs = list(self.nlp.tokenizer.pipe(cue.phrases))
-            (self._phrases_cased if cue.case_sensitive else self._phrases).add(key, docs)
-        if cue.patterns:
-            patterns = []
-            for p in cue.patterns:
-                word = _single_word_regex(list(p))
-                if word is not None:
-                    self._word_regexes.append((key, *word))
-                else:
-                    patterns.extend(_expand_first_token(list(p)))
-            if not patterns:
-                return key
-            try:
-                self._patterns.add(key, patterns)
+            table, attr = (self._phrases_cased, ORTH) if cue.case_sensitive else (self._phrases, LOWER)
+            for doc in self.nlp.tokenizer.pipe(cue.phrases):
+                table.add(key, tuple(doc.to_array(attr).tolist()))
+        for p in cue.patterns:
+            pattern = list(p)
+            try:  # spaCy's validation, so a bad pattern gets spaCy's message wherever it is matched
+                Matcher(self.nlp.vocab, validate=True).add(key, [pattern])
             except (ValueError, KeyError, TypeError) as exc:
                 msg = str(exc).strip().splitlines()
                 raise RuleError(path, f"bad token pattern: {msg[-1] if msg else exc}", rule_id,
                                 f"cues.{key.split('/')[-1]}.patterns") from None
-            self._n_patterns += len(patterns)
+            variants = compile_pattern(pattern)
+            if variants is not None:
+                self._tokens.add(key, variants)
+            else:
+                expanded = _expand_first_token(pattern)
+                self._patterns.add(key, expanded)
+                self._n_spacy_patterns += len(expanded)
+            self._n_patterns += 1
         return key
 
     # -- sentences ---------------------------------------------------------------------
     def sentences(self, document: Document) -> list[Sentence]:
-        """Split every block into sentences and record the cue groups each one holds."""
+        """Split every block into sentences and record the cue groups each one holds.
+
+        The document is handled as one run of tokens (:mod:`care_check.chunktok`: spaCy's
+        tokens, as arrays): sentence starts, phrases, token patterns and sentence ids are
+        array operations over all of them, and Python only visits matches, sentence starts
+        and candidate breaks.
+        """
+        with _memory_zone(self.nlp):
+            return self._sentences(document)
+
+    def _sentences(self, document: Document) -> list[Sentence]:
         jobs = [(si, block) for si, sec in enumerate(document.sections) for block in sec.blocks
                 if block.text.strip()]
-        out: list[Sentence] = []
+        if not jobs:
+            return []
+        texts = [_plain_spaces(b.text) for _, b in jobs]
+        table, sizes = self._chunks(texts)
+        offsets = numpy.zeros(len(sizes) + 1, dtype="int64")
+        numpy.cumsum(sizes, out=offsets[1:])
+        n_tokens = int(offsets[-1])
         strings = self.nlp.vocab.strings
-        texts = (b.text.translate(_SPACES) for _, b in jobs)
-        for (si, block), doc in zip(jobs, self.nlp.pipe(texts)):
-            sents = list(doc.sents)
-            tok_sent = [0] * len(doc)
-            for k, sent in enumerate(sents):
-                for t in range(sent.start, sent.end):
-                    tok_sent[t] = k
-            hits: list[set[str]] = [set() for _ in sents]
-            spans: list[tuple[str, int, int]] = []  # (cue key, start, end): for negation scope
-            ctx = self.context is not None
-            for matcher in (self._phrases, self._phrases_cased):
-                for match_id, start, end in matcher(doc):
-                    hits[tok_sent[start]].add(strings[match_id])
-                    if ctx:
-                        spans.append((strings[match_id], start, end))
-            if self._n_patterns:
-                for match_id, start, end in self._patterns(doc):
-                    hits[tok_sent[start]].add(strings[match_id])
-                    if ctx:
-                        spans.append((strings[match_id], start, end))
-            if self._word_regexes:
-                cache = self._word_cache
-                for t, orth in enumerate(doc.to_array(ORTH).tolist()):
-                    found = cache.get(orth)
-                    if found is None:
-                        found = self._word_keys(strings[orth])
-                        if len(cache) < 500_000:
-                            cache[orth] = found
-                    for key in found:
-                        hits[tok_sent[t]].add(key)
-                        if ctx:
-                            spans.append((key, t, t + 1))
-            if ctx:
-                for k, extra in enumerate(self.context.keys(doc, len(sents), tok_sent, spans)):
-                    hits[k] |= extra
+        attrs = self._chunks.attrs
+        orth, lower = table[:, attrs.index(ORTH)], table[:, attrs.index(LOWER)]
+        starts = self._sentence_starts(orth, table[:, attrs.index(IS_SPACE)], table[:, -1], table[:, attrs.index(LENGTH)],
+                                       offsets, texts)
+        sent_of = numpy.cumsum(starts) - 1  # each token's sentence number
+        firsts = numpy.flatnonzero(starts).tolist()
+        n_sents = len(firsts)
+        readable = [self._readable(document.sections[si]) for si, _ in jobs]
+        allowed = None if all(readable) else numpy.repeat(numpy.array(readable, dtype=bool), sizes)
+        block = numpy.repeat(numpy.arange(len(texts)), sizes)
+        found = self._phrases.match(lower, block, allowed)  # (cue keys, start, end) over the document's tokens
+        found += self._phrases_cased.match(orth, block, allowed)
+        if self._tokens.n_patterns:
+            columns = {name: table[:, i] for name, i in self._columns.items()}
+            found += self._tokens.match(columns, block, strings, allowed, table[:, self._bits])
+        if self._n_spacy_patterns:  # patterns outside the array matcher's subset: spaCy's, block by block
+            for b, doc in enumerate(self.nlp.tokenizer.pipe(texts)):
+                if readable[b]:
+                    off = int(offsets[b])
+                    found.extend(((strings[m],), s + off, e + off) for m, s, e in self._patterns(doc))
+        hits: list[set[str]] = [set() for _ in range(n_sents)]
+        if found:
+            where = sent_of[[s for _, s, _ in found]].tolist()
+            for (keys, _, _), k in zip(found, where):
+                hits[k].update(keys)
+        if self.context is not None:
+            triggers = self.context.matcher.match(lower, block, allowed)
+            for k, extra in enumerate(self.context.keys(triggers, found, n_sents, sent_of.tolist())):
+                hits[k] |= extra
+        out: list[Sentence] = []
+        scorer = _LazyScores(self.model, document, out, self._chunks) if self.model is not None else None
+        idx = table[:, -1].tolist()
+        firsts.append(n_tokens)
+        k = 0
+        for b, (si, block) in enumerate(jobs):
+            text, end = texts[b], int(offsets[b + 1])
             line, counted = block.line, 0  # sentences come in text order: count line breaks once
-            for k, sent in enumerate(sents):
-                text = sent.text.strip()
-                if not text:
-                    continue
-                line += block.text.count("\n", counted, sent.start_char)
-                counted = sent.start_char
-                skip = 0
-                if sent.start_char and block.text[sent.start_char - 1] in ".?!)]":
-                    glued = _GLUED_CITATION.match(text)
-                    if glued and glued.end() < len(text):
-                        skip = glued.end()
-                        text = text[skip:]
-                column = None
-                if block.offset is not None and not document.lines_are_meaningful:
-                    column = block.offset + sent.start_char + skip + 1
-                out.append(Sentence(si, text, line, column, frozenset(hits[k]), block.page))
-        if self.model is not None and out:
-            # A sentence of fewer than four words reports no item; leaving it unscored keeps
-            # pathological input (100,000 one-word lines) linear and cheap.
-            keep = [i for i, s in enumerate(out) if s.text.count(" ") >= MIN_SCORED_WORDS - 1]
-            rows = self.model.scores([model_text(document.sections[out[i].section].kind, out[i].text) for i in keep])
-            for row, i in zip(rows, keep):
-                s = out[i]
-                out[i] = Sentence(s.section, s.text, s.line, s.column, s.cues, s.page, row)
+            while firsts[k] < end:
+                start_char = idx[firsts[k]]
+                stop = firsts[k + 1]
+                sent = text[start_char: idx[stop] if stop < end else len(text)].strip()
+                if sent:
+                    line += block.text.count("\n", counted, start_char)
+                    counted = start_char
+                    skip = 0
+                    if start_char and block.text[start_char - 1] in ".?!)]":
+                        glued = _GLUED_CITATION.match(sent)
+                        if glued and glued.end() < len(sent):
+                            skip = glued.end()
+                            sent = sent[skip:]
+                    column = None
+                    if block.offset is not None and not document.lines_are_meaningful:
+                        column = block.offset + start_char + skip + 1
+                    out.append(Sentence(si, sent, line, column, frozenset(hits[k]), block.page, scorer, len(out)))
+                k += 1
         return out
 
-    def _word_keys(self, word: str) -> tuple[str, ...]:
-        """Cue keys of the one-word regular expressions a word matches (cached by the caller)."""
-        return tuple(key for key, attr, rx in self._word_regexes
-                     if rx.search(word.lower() if attr == "LOWER" else word))
+    def _readable(self, section: Section) -> bool:
+        labels = section.labels
+        return any(not (labels & ex) for ex in self._exclusions)
+
+    def _sentence_starts(self, orth: numpy.ndarray, is_space: numpy.ndarray, idx: numpy.ndarray,
+                         length: numpy.ndarray, offsets: numpy.ndarray, texts: list[str]) -> numpy.ndarray:
+        """Sentence starts of every block, side by side (see :func:`care_check.nlp.start_flags`).
+        A token's text is read from its block (offset and length), not from spaCy's string
+        store: a remembered chunk's words need not be in it."""
+        n = len(orth)
+        can = is_space == 1
+        for w in BREAKER_IDS:
+            can |= orth == w
+        can[offsets[1:] - 1] = False  # a block's last token starts nothing after it
+        after = (numpy.flatnonzero(can) + 1).tolist()
+        at, size = idx.tolist(), length.tolist()
+        starts = numpy.zeros(n, dtype=bool)
+        lo = 0
+        for b, text in enumerate(texts):
+            off, end = int(offsets[b]), int(offsets[b + 1])
+            hi = lo
+            while hi < len(after) and after[hi] < end:
+                hi += 1
+            local = [i - off for i in after[lo:hi]]
+            lo = hi
+
+            def word(i: int, off: int = off, text: str = text) -> str:
+                return text[at[off + i]: at[off + i] + size[off + i]]
+
+            starts[off:end] = walk_starts(end - off, local, word, lambda i, word=word: "\n" in word(i - 1),
+                                          idx[off:end], text)
+        return starts
 
     # -- verdicts ----------------------------------------------------------------------
     def check(self, document: Document, sents: list[Sentence] | None = None) -> Report:
         """All verdicts for one document (``sents``: its sentences, when already split)."""
-        if sents is None:
-            sents = self.sentences(document)
-        by_section: dict[int, list[Sentence]] = {}
-        for s in sents:
-            by_section.setdefault(s.section, []).append(s)
-        memo: dict[tuple, list[int]] = {}  # section order per (sections, exclusions, preference)
-        verdicts = [self._verdict(c, document, by_section, memo) for c in self._compiled]
+        with _memory_zone(self.nlp):
+            if sents is None:
+                sents = self._sentences(document)
+            view = _View(document, sents)
+            verdicts = [self._verdict(c, view) for c in self._compiled]
         g = self.ruleset.guideline
         return Report(document, g.id, g.version, g.title, verdicts, assess(document))
 
-    def _verdict(self, comp: _Compiled, doc: Document, by_section: dict[int, list[Sentence]],
-                 memo: dict[tuple, list[int]]) -> Verdict:
-        spec = comp.rule.spec
+    def _verdict(self, comp: _Compiled, view: _View) -> Verdict:
+        spec, doc = comp.rule.spec, view.doc
         na = _not_applicable(spec, doc)
         if na:
             return Verdict(spec.id, spec.topic, spec.title, Status.NOT_APPLICABLE, spec.severity, [], na, "")
@@ -219,7 +310,7 @@ class Checker:
         rank = (self.model.index.get(spec.id) if self.model is not None and spec.rank_evidence != "rule"
                 else None)
         tiers = spec.rank_evidence == "tiers"
-        for part in spec.parts:
+        for pi, part in enumerate(comp.parts):
             ev: list[Evidence] = []
             # Every signal where the rule looks first; only when none is satisfied there,
             # the fallback (the rest of the text) for every signal.
@@ -227,8 +318,8 @@ class Checker:
                 if ev or (widen and spec.fallback == "none"):
                     break
                 pool: list[tuple[float, Evidence]] = []
-                for tier, sig in enumerate(part.evidence):
-                    hits, where = self._signal(sig, spec, comp.keys, doc, by_section, memo, widen, rank)
+                for tier, sig in enumerate(part.evidence):  # signals are listed strongest first
+                    hits, where = self._signal(sig, spec, comp.plans[pi, tier], view, widen, rank)
                     searched.update(dict.fromkeys(where))
                     pool.extend(((score - tier, e) for score, e in hits) if tiers else hits)
                     if rank is None and len({e.quote for _, e in pool}) >= spec.max_evidence:
@@ -262,27 +353,19 @@ class Checker:
         return Verdict(spec.id, spec.topic, spec.title, status, spec.severity, evidence, message,
                        spec.fix if status != Status.REPORTED else "", list(searched))
 
-    def _signal(self, sig: Signal, spec: ItemSpec, keys: dict[str, str], doc: Document,
-                by_section: dict[int, list[Sentence]], memo: dict[tuple, list[int]],
-                widen: bool = False, rank: int | None = None) -> tuple[list[tuple[float, Evidence]], list[str]]:
+    def _signal(self, sig: Signal, spec: ItemSpec, plan: _Plan, view: _View, widen: bool = False,
+                rank: int | None = None) -> tuple[list[tuple[float, Evidence]], list[str]]:
         """Evidence for one signal where the rule looks (or, widened, in the rest of the text),
         each with its learned score for label ``rank`` (0 when not ranked)."""
-        names = sig.sections or spec.sections
-        excluded = set(spec.not_sections) | set(sig.not_sections) | _ALWAYS_EXCLUDED
-        if spec.applies == "body":
-            excluded |= {"front"}
-        memo_key = (names, frozenset(excluded), spec.prefer)
-        preferred = memo.get(memo_key)
-        if preferred is None:
-            preferred = memo[memo_key] = _ordered_sections(doc, names, excluded, spec.prefer == "last")
-        searched = _describe(doc, preferred)
+        doc = view.doc
+        preferred, searched = view.preferred(plan.names, plan.excluded, spec.prefer == "last")
         if sig.heading:
             if widen:
                 return [], []
             ev = []
             for i, sec in enumerate(doc.sections):
-                if sec.kind in sig.heading and sec.has_text and not (sec.labels & excluded):
-                    first = by_section.get(i, [])
+                if sec.kind in sig.heading and not (view.labels[i] & plan.excluded) and view.has_text(i):
+                    first = view.by_section.get(i, [])
                     quote = _clip(first[0].text) if first else _clip(sec.heading)
                     line = first[0].line if first else sec.line
                     score = (float(first[0].scores[rank]) if rank is not None and first
@@ -291,15 +374,6 @@ class Checker:
                                                page=first[0].page if first else None)))
                     break
             return ev, searched
-        need_all = {keys[n] for n in sig.all}
-        need_any = {keys[n] for n in sig.any}
-        veto = {keys[n] for n in sig.none} | {keys[n] for n in spec.negations}
-        if sig.affirmed:
-            veto |= {f"neg:{k}" for k in need_all}
-        # with `affirmed`, an `any` cue counts only where it is not negated
-        affirm_any = need_any if sig.affirmed else set()
-        ctx_need = tuple(frozenset(f"{kind}:{v}" for v in vals)
-                         for kind, vals in (("about", sig.about), ("when", sig.when)) if vals)
         late = spec.prefer == "last"
         learned: tuple[int, float, bool] | None = None
         has_model = self.model is not None and spec.id in self.model.index
@@ -313,36 +387,123 @@ class Checker:
             if floor and has_model:
                 learned = (self.model.index[spec.id], floor, False)
         if not widen:
-            return _scan(preferred, by_section, doc, need_all, need_any, veto, sig.last, late, learned,
-                         ctx_need, affirm_any, rank), searched
+            return _scan(preferred, view, plan, sig.last, late, learned, rank), searched
         if spec.fallback == "none" or (spec.fallback == "unstructured" and preferred):
             return [], []
         taken = set(preferred)
-        rest = [i for i in range(len(doc.sections)) if i not in taken and not (doc.sections[i].labels & excluded)]
-        ev = _scan(rest[::-1] if late else rest, by_section, doc, need_all, need_any, veto, None, late, learned,
-                   ctx_need, affirm_any, rank)
+        rest = [i for i in range(len(doc.sections)) if i not in taken and not (view.labels[i] & plan.excluded)]
+        ev = _scan(rest[::-1] if late else rest, view, plan, None, late, learned, rank)
         return ev, ["rest of the text"] if rest else []
 
 
-_EXPANDABLE = ("LOWER", "ORTH", "TEXT", "NORM")
+@dataclass(frozen=True)
+class _Plan:
+    """One signal of one rule, compiled to matcher keys once."""
+
+    names: tuple[str, ...]  # where to look, best first
+    excluded: frozenset[str]
+    need_all: frozenset[str]
+    need_any: frozenset[str]
+    veto: frozenset[str]
+    ctx_need: tuple[frozenset[str], ...]  # each: the sentence holds one of these context keys
+    affirm_any: frozenset[str]  # with `affirmed`: an `any` cue counts only where it is not negated
+
+    @classmethod
+    def of(cls, sig: Signal, spec: ItemSpec, keys: dict[str, str]) -> "_Plan":
+        need_all = frozenset(keys[n] for n in sig.all)
+        need_any = frozenset(keys[n] for n in sig.any)
+        veto = {keys[n] for n in sig.none} | {keys[n] for n in spec.negations}
+        if sig.affirmed:
+            veto |= {f"neg:{k}" for k in need_all}
+        ctx_need = tuple(frozenset(f"{kind}:{v}" for v in vals)
+                         for kind, vals in (("about", sig.about), ("when", sig.when)) if vals)
+        return cls(sig.sections or spec.sections, frozenset(_excluded(spec, sig)), need_all, need_any,
+                   frozenset(veto), ctx_need, need_any if sig.affirmed else frozenset())
+
+    def possible(self, cues: frozenset[str]) -> bool:
+        """Whether a section holding these cues (all its sentences' together) may satisfy it."""
+        return (self.need_all <= cues and (not self.need_any or not self.need_any.isdisjoint(cues))
+                and all(not need.isdisjoint(cues) for need in self.ctx_need)
+                and (not self.affirm_any or not self.affirm_any.isdisjoint(cues)))
 
 
-def _single_word_regex(pattern: list[dict]) -> tuple[str, re.Pattern[str]] | None:
-    """``[{TEXT|ORTH|LOWER: {REGEX: r}}]`` as (attribute, compiled regex), else None.
+class _View:
+    """One document as the verdicts read it: sentences by section, each section's labels
+    and cues, and the section orders the rules ask for (computed once per document)."""
 
-    A one-word regular expression depends only on the word, so the engine tests it once
-    per distinct word and caches the answer, instead of letting the Matcher call it at
-    every token of every document (the costliest thing a rule could otherwise add).
-    """
-    if len(pattern) != 1 or len(pattern[0]) != 1:
-        return None
-    (attr, test), = pattern[0].items()
-    if attr.upper() not in ("TEXT", "ORTH", "LOWER") or not isinstance(test, dict) or set(test) != {"REGEX"}:
-        return None
+    def __init__(self, doc: Document, sents: list[Sentence]) -> None:
+        self.doc = doc
+        self.by_section: dict[int, list[Sentence]] = {}
+        for s in sents:
+            self.by_section.setdefault(s.section, []).append(s)
+        self.labels = [sec.labels for sec in doc.sections]
+        self.by_label: dict[str, list[int]] = {}
+        for i, labels in enumerate(self.labels):
+            for label in labels:
+                self.by_label.setdefault(label, []).append(i)
+        self.all_cues = frozenset().union(*(s.cues for s in sents))
+        self._has_text: dict[int, bool] = {}
+        self._cues: dict[int, frozenset[str]] = {}
+        self._orders: dict[tuple, tuple[list[int], list[str]]] = {}
+
+    def has_text(self, i: int) -> bool:
+        t = self._has_text.get(i)
+        if t is None:
+            t = self._has_text[i] = self.doc.sections[i].has_text
+        return t
+
+    def cues(self, i: int) -> frozenset[str]:
+        """Every cue and context key held by some sentence of section ``i``."""
+        c = self._cues.get(i)
+        if c is None:
+            c = self._cues[i] = frozenset().union(*(s.cues for s in self.by_section.get(i, ())))
+        return c
+
+    def preferred(self, names: tuple[str, ...], excluded: frozenset[str], late: bool) -> tuple[list[int], list[str]]:
+        """Section indices in the rule's order of preference, and their names."""
+        key = (names, excluded, late)
+        got = self._orders.get(key)
+        if got is None:
+            ids = _ordered_sections(self.by_label, self.labels, names, excluded, late)
+            got = self._orders[key] = (ids, _describe(self.doc, ids))
+        return got
+
+
+_ZONE = threading.local()
+
+
+@contextmanager
+def _memory_zone(nlp) -> Iterator[None]:
+    """spaCy's memory zone around one document: the words it adds to spaCy's vocabulary
+    are dropped afterwards, so a long batch does not grow with every new word it meets.
+    Nothing made inside outlives it: the engine keeps only numbers (word ids) and Python
+    strings. Zones do not nest; an inner call runs in the outer zone."""
+    if getattr(_ZONE, "open", False):
+        yield
+        return
+    _ZONE.open = True
     try:
-        return ("LOWER" if attr.upper() == "LOWER" else "TEXT"), re.compile(test["REGEX"])
-    except re.error:
-        return None
+        with nlp.memory_zone():
+            yield
+    finally:
+        _ZONE.open = False
+
+
+def _plain_spaces(text: str) -> str:
+    """The text with no-break and thin spaces as plain spaces (most blocks have none: a
+    search finds that faster than translating them)."""
+    return text.translate(_SPACES) if _ANY_ODD_SPACE.search(text) else text
+
+
+def _excluded(spec: ItemSpec, sig: Signal) -> set[str]:
+    """The section labels a signal never reads."""
+    excluded = set(spec.not_sections) | set(sig.not_sections) | _ALWAYS_EXCLUDED
+    if spec.applies == "body":
+        excluded |= {"front"}
+    return excluded
+
+
+_EXPANDABLE = ("LOWER", "ORTH", "TEXT", "NORM")
 
 
 def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
@@ -366,49 +527,62 @@ def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
     return [[{attr: v}, *pattern[1:]] for v in values]
 
 
-def _scan(section_ids: Iterable[int], by_section: dict[int, list[Sentence]], doc: Document,
-          need_all: set[str], need_any: set[str], veto: set[str], last: int | None = None,
-          late: bool = False, learned: tuple[int, float, bool] | None = None,
-          ctx_need: tuple[frozenset[str], ...] = (), affirm_any: set[str] = frozenset(),
-          rank: int | None = None) -> list[tuple[float, Evidence]]:
+def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None = None, late: bool = False,
+          learned: tuple[int, float, bool] | None = None, rank: int | None = None) -> list[tuple[float, Evidence]]:
     """Sentences satisfying a signal, in the order of the sections given; within a section
     in text order, or from the end when the item prefers late evidence. ``learned`` is
     (label index, threshold, is the signal itself) when the model's score is asked for:
     as the signal (evidence says so) or as the item's floor (a veto). With ``rank`` (a
     label index) each sentence comes with its score for that label, and every qualifying
-    sentence is returned (up to a cap) so that the caller can quote the best first."""
+    sentence is returned (up to a cap) so that the caller can quote the best first. A
+    section none of whose sentences holds the cues the signal needs is skipped whole."""
     out: list[tuple[float, Evidence]] = []
+    if not plan.possible(view.all_cues):  # no sentence of the document can satisfy it
+        return out
     limit = 5 if rank is None else 200
+    scored = learned is not None or rank is not None
+    need_all, need_any, veto, ctx_need, affirm_any = (plan.need_all, plan.need_any, plan.veto, plan.ctx_need,
+                                                      plan.affirm_any)
+    doc = view.doc
     for i in section_ids:
-        sents = by_section.get(i, [])
+        sents = view.by_section.get(i)
+        if not sents or not plan.possible(view.cues(i)):
+            continue
         sents = sents[-last:] if last else sents
         for s in reversed(sents) if late else sents:
             c = s.cues
-            if (need_all <= c and (not need_any or need_any & c) and not (veto & c)
-                    and (learned is None or (s.scores[learned[0]] >= learned[1] if s.scores is not None
-                                             else not learned[2]))  # unscored: a floor does not veto
+            if not (need_all <= c and (not need_any or need_any & c) and not (veto & c)
                     and all(need & c for need in ctx_need)
                     and (not affirm_any or any(k in c and f"neg:{k}" not in c for k in affirm_any))):
-                via = f"learned score {s.scores[learned[0]]:.2f}" if learned and learned[2] else None
-                score = float(s.scores[rank]) if rank is not None and s.scores is not None else 0.0
-                out.append((score, Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column,
-                                            page=s.page, via=via)))
-                if len(out) >= limit:
-                    return out
+                continue
+            row = s.scores if scored else None  # read once: each read is a lookup
+            via = None
+            if learned is not None:
+                if row is None:
+                    if learned[2]:
+                        continue  # unscored: no learned signal (a floor does not veto)
+                elif not row[learned[0]] >= learned[1]:
+                    continue
+                elif learned[2]:
+                    via = f"learned score {row[learned[0]]:.2f}"
+            score = float(row[rank]) if rank is not None and row is not None else 0.0
+            out.append((score, Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column,
+                                        page=s.page, via=via)))
+            if len(out) >= limit:
+                return out
     return out
 
 
-def _ordered_sections(doc: Document, names: tuple[str, ...], excluded: set[str], late: bool = False) -> list[int]:
-    """Section indices in the rule's order of preference, then text order (or reverse)."""
-    rank = {n: k for k, n in enumerate(names)}
-    picked = []
-    for i, sec in enumerate(doc.sections):
-        if sec.labels & excluded:
-            continue
-        r = min((rank[label] for label in sec.labels if label in rank), default=None)
-        if r is not None:
-            picked.append((r, -i if late else i))
-    return [abs(i) for _, i in sorted(picked)]
+def _ordered_sections(by_label: dict[str, list[int]], labels: list[frozenset[str]], names: tuple[str, ...],
+                      excluded: frozenset[str], late: bool = False) -> list[int]:
+    """Section indices in the rule's order of preference (a section's best-ranked label),
+    then text order (or reverse)."""
+    rank: dict[int, int] = {}
+    for r, name in enumerate(names):
+        for i in by_label.get(name, ()):
+            if i not in rank and not (labels[i] & excluded):
+                rank[i] = r
+    return [abs(i) for _, i in sorted((r, -i if late else i) for i, r in rank.items())]
 
 
 def _describe(doc: Document, ids: list[int]) -> list[str]:

@@ -62,15 +62,43 @@ class SentenceModel:
 
             self.model = spacy.load(self.path).get_pipe("textcat_multilabel").model
         self.tokenizer = get_nlp().tokenizer
+        self._fast = _bow_layers(self.model)
+        if self._fast is not None:
+            from .bowinput import BowInput
 
-    def scores(self, texts: Sequence[str]):
-        """A (sentences x labels) array of scores in [0, 1] for texts made by :func:`model_text`."""
+            self._input = BowInput(self.tokenizer, self.model.ops, int(arch["ngram_size"]))
+
+    def scores(self, texts: Sequence[str], tokens=None):
+        """A (sentences x labels) array of scores in [0, 1] for texts made by :func:`model_text`.
+        ``tokens``: a :class:`care_check.chunktok.ChunkTokenizer` over the same tokenizer to
+        read the texts' tokens with (the checker shares its own: chunks it already knows
+        need no tokenizing)."""
         import numpy
 
         if not texts:
             return numpy.zeros((0, len(self.labels)), dtype="float32")
+        if self._fast is not None:
+            linear, output = self._fast
+            return numpy.asarray(output.predict(linear.predict(self._input(texts, tokens))), dtype="float32")
         docs = list(self.tokenizer.pipe(texts, batch_size=1000))
         return numpy.asarray(self.model.predict(docs), dtype="float32")
+
+
+def _bow_layers(model):
+    """(the sparse linear layer, the output layer) of a TextCatBOW model built as
+    ``extract_ngrams >> linear`` then the output layer; None for any other shape (then
+    texts go through the whole model)."""
+    from spacy.attrs import ORTH
+
+    try:
+        inner, out = model.layers
+        ngrams, linear = inner.layers[0].layers
+        (output,) = out.layers
+    except (ValueError, IndexError):
+        return None
+    if ngrams.name != "extract_ngrams" or ngrams.attrs.get("attr") != ORTH:
+        return None
+    return linear, output
 
 
 @lru_cache(maxsize=4)

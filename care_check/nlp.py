@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Sequence
 
 import numpy
 import spacy
-from spacy.attrs import IDX, ORTH, SENT_START, SPACY
+from spacy.attrs import IDX, IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
 from spacy.symbols import ORTH
+from spacy.strings import get_string_id
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
@@ -57,47 +59,88 @@ def sentence_starts(words: list[str], spaces: list[str], idx: list[int] | None =
     of its own, unless the next word is lower case or a number that continues the sentence
     ("p < 0.05", ". 5 mg")."""
     n = len(words)
-    starts = [False] * n
+    after = [i for i in range(1, n) if words[i - 1] in _BREAKERS or "\n" in words[i - 1] or "\n" in spaces[i - 1]]
+    return walk_starts(n, after, words.__getitem__, lambda i: "\n" in words[i - 1] or "\n" in spaces[i - 1],
+                 idx, text).tolist()
+
+
+def start_flags(doc: Doc, text: str | None = None) -> numpy.ndarray:
+    """Sentence starts of a tokenized block as a boolean array, exactly as
+    :func:`sentence_starts` decides them (``text``: the block's text, when the caller has
+    it; ``doc.text`` rebuilds it token by token). Only a token after a full stop, a quote,
+    a bracket, a semicolon or white space can start a sentence (besides the cut of a
+    run-on sentence), so only those are looked at in Python; finding them is array work."""
+    n = len(doc)
+    if not n:
+        return numpy.zeros(0, dtype=bool)
+    strings = doc.vocab.strings
+    arr = doc.to_array([ORTH, IDX, IS_SPACE])
+    orth = arr[:-1, 0]
+    can = arr[:-1, 2] == 1
+    for w in BREAKER_IDS:
+        can |= orth == w
+    after = (numpy.flatnonzero(can) + 1).tolist()
+    words = arr[:, 0].tolist()
+
+    def word(i: int) -> str:
+        return strings[words[i]]
+
+    return walk_starts(n, after, word, lambda i: "\n" in word(i - 1), arr[:, 1], doc.text if text is None else text)
+
+
+# A sentence can only start after one of these tokens or after white space.
+_BREAKERS = frozenset(_ENDERS | {"\"", "\u201d", ")", ";"})
+BREAKER_IDS = tuple(numpy.uint64(get_string_id(w)) for w in sorted(_BREAKERS))
+
+
+def walk_starts(n: int, after: list[int], word: Callable[[int], str], newline: Callable[[int], bool],
+                idx: Sequence[int] | None, text: str) -> numpy.ndarray:
+    """Decide the candidate positions ``after`` in order (``word(i)``: the i-th token's
+    text; ``newline(i)``: a line break just before it); between two of them, a run-on
+    sentence is cut every MAX_SENT_TOKENS tokens."""
+    starts = numpy.zeros(n, dtype=bool)
     if not n:
         return starts
     starts[0] = True
-    since = 0
-    for i in range(1, n):
-        prev = words[i - 1]
-        nxt = words[i]
-        start = False
-        if "\n" in prev or "\n" in spaces[i - 1]:
-            if idx is None or not text:
-                start = True
-            else:
-                at = text.find("\n", idx[i - 1])
-                start = at == -1 or _hard_break(text, at)
-        elif prev in _ENDERS:
-            first = nxt[:1]
-            if first.isupper() or first in _OPENERS or nxt in ("•", "-", "–"):
-                start = True
-            elif first.isdigit() and i + 1 < n and words[i + 1][:1].isupper():
-                start = True
-        elif prev in ("\"", "”", ")") and i >= 2 and words[i - 2] in _ENDERS and nxt[:1].isupper():
-            start = True
-        elif prev == ";" and since > MAX_SENT_TOKENS // 2:
-            start = True
-        if not start and since >= MAX_SENT_TOKENS:
-            start = True
-        starts[i] = start
-        since = 0 if start else since + 1
+    last = 0  # the latest start
+    for i in after + [n]:
+        while last + MAX_SENT_TOKENS + 1 < i:  # a whole sentence's length without a candidate
+            last += MAX_SENT_TOKENS + 1
+            starts[last] = True
+        if i >= n:
+            break
+        since = i - 1 - last  # tokens since the latest start
+        if _starts_at(i, n, since, word, newline(i), idx, text) or since >= MAX_SENT_TOKENS:
+            starts[i] = True
+            last = i
     return starts
+
+
+def _starts_at(i: int, n: int, since: int, word, newline: bool, idx, text: str) -> bool:
+    """Whether token ``i`` starts a sentence, by what precedes and follows it."""
+    if newline:
+        if idx is None or not len(text):
+            return True
+        at = text.find("\n", int(idx[i - 1]))
+        return at == -1 or _hard_break(text, at)
+    prev, nxt = word(i - 1), word(i)
+    if prev in _ENDERS:
+        first = nxt[:1]
+        if first.isupper() or first in _OPENERS or nxt in ("\u2022", "-", "\u2013"):
+            return True
+        return first.isdigit() and i + 1 < n and word(i + 1)[:1].isupper()
+    if prev in ("\"", "\u201d", ")"):
+        return i >= 2 and word(i - 2) in _ENDERS and nxt[:1].isupper()
+    if prev == ";":
+        return since > MAX_SENT_TOKENS // 2
+    return False
 
 
 @Language.component("care_sentences")
 def care_sentences(doc: Doc) -> Doc:
     """Set sentence boundaries in one array write (setting them token by token is slow)."""
     if len(doc):
-        # Read token texts through arrays: creating a Token object per word is the slow part.
-        strings = doc.vocab.strings
-        orth, idx, space = doc.to_array([ORTH, IDX, SPACY]).T.tolist()
-        flags = sentence_starts([strings[o] for o in orth], [" " if sp else "" for sp in space], idx, doc.text)
-        values = numpy.fromiter((1 if f else -1 for f in flags), dtype="int64", count=len(flags))
+        values = numpy.where(start_flags(doc), 1, -1).astype("int64")
         doc.from_array(SENT_START, values.astype("uint64"))
     return doc
 

@@ -73,8 +73,10 @@ class Lexicon:
         self._glued = re.compile(
             rf"^(?:pmc)?(?:\d+(?:\.\d+)*\.?\s+)?(?P<h>{alternatives})"
             rf"(?:(?P<colon>\s*[:.–—]\s*)(?=\S)|(?-i:(?=[A-Z][a-z])))", re.I)
+        # (?=\w): every heading starts with a letter, so a run of white space is skipped
+        # at once instead of trying every heading at every one of its characters.
         self._web = re.compile(
-            rf"(?:(?<=\s)|^)(?P<h>{alternatives})(?P<colon>:?)(?=\s+[\"“A-Z0-9(\[]|:)", re.I)
+            rf"(?:(?<=\s)|^)(?=\w)(?P<h>{alternatives})(?P<colon>:?)(?=\s+[\"“A-Z0-9(\[]|:)", re.I)
 
     # -- lookups --------------------------------------------------------------------
     def kind_of(self, heading: str) -> str | None:

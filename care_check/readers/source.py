@@ -112,9 +112,12 @@ def decode(path: str, data: bytes) -> str:
     return _check_text(path, text)
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")  # control characters but \t \n \f \r
+
+
 def _check_text(path: str, text: str) -> str:
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\n\r\t\f")
+    controls = len(_CONTROLS.findall(sample))
     if sample and controls / len(sample) > 0.01:
         raise InputError(path, "binary file, not a text manuscript")
     if "\ufffd" in sample and sample.count("\ufffd") / len(sample) > 0.05:
