@@ -17,14 +17,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
 from care_check.engine import Checker
 from care_check.errors import CareCheckError
 from care_check.nlp import get_nlp
 from care_check.pipeline import check_path
-from care_check.readers import EXTENSIONS
 from care_check.ruleset import load_guideline
+
+from _corpus import files_in  # benchmarks/, beside this script
 
 
 def rss_mb() -> float:
@@ -40,7 +40,7 @@ def main() -> int:
     ap.add_argument("--marks", default="500,1000,2000")
     args = ap.parse_args()
     marks = [int(m) for m in args.marks.split(",")]
-    files = sorted(str(p) for p in Path(args.folder).rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS)
+    files = files_in(args.folder)
     if not files:
         print("no files", file=sys.stderr)
         return 2

@@ -30,9 +30,9 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
-from care_check.readers import EXTENSIONS
+from _corpus import files_in  # benchmarks/, beside this script
+
 
 CLI = [sys.executable, "-m", "care_check"]
 
@@ -115,9 +115,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
-    files = sorted(str(p) for p in Path(args.folder).rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS)
-    if args.limit:
-        files = files[: args.limit]
+    files = files_in(args.folder, args.limit)
     if not files:
         print("no files", file=sys.stderr)
         return 2

@@ -30,8 +30,9 @@ from care_check.engine import Checker
 from care_check.errors import CareCheckError
 from care_check.nlp import get_nlp
 from care_check.pipeline import check_path
-from care_check.readers import EXTENSIONS
 from care_check.ruleset import load_guideline
+
+from _corpus import files_in  # benchmarks/, beside this script
 
 
 def main() -> int:
@@ -40,9 +41,7 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (sorted by path)")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold CLI measurement")
     args = ap.parse_args()
-    files = sorted(str(p) for p in Path(args.folder).rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS)
-    if args.limit:
-        files = files[: args.limit]
+    files = files_in(args.folder, args.limit)
     if not files:
         print("no files", file=sys.stderr)
         return 2

@@ -21,19 +21,15 @@ from pathlib import Path
 from care_check.engine import Checker
 from care_check.errors import CareCheckError
 from care_check.pipeline import check_path
-from care_check.readers import EXTENSIONS
 from care_check.reporters.json_report import report_dict
 from care_check.ruleset import load_guideline
 
+from _corpus import files_in  # benchmarks/, beside this script
+
 
 def files_of(paths: list[str]) -> list[str]:
-    out: list[str] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            out.extend(sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in EXTENSIONS))
-        else:
-            out.append(str(p))
-    return out
+    """The files `care-check check PATH...` would check, each folder's in sorted order."""
+    return [f for p in paths for f in (files_in(p) if Path(p).is_dir() else [p])]
 
 
 def snapshot(files: list[str]) -> dict[str, object]:

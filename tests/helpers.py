@@ -14,3 +14,19 @@ def check_markdown(checker: Checker, text: str, path: str = "example.md") -> Rep
 
 def verdict(report: Report, item_id: str):
     return next(v for v in report.verdicts if v.id == item_id)
+
+
+def stall_on(monkeypatch, name_end: str, seconds: float = 60) -> None:
+    """Make checking any file whose path ends with ``name_end`` hang (for the time budget)."""
+    import time
+
+    import care_check.pipeline as pipeline
+
+    real = pipeline.check_path
+
+    def stall(path, checker, fmt=None):
+        if path.endswith(name_end):
+            time.sleep(seconds)
+        return real(path, checker, fmt)
+
+    monkeypatch.setattr(pipeline, "check_path", stall)

@@ -23,6 +23,7 @@ from care_check.errors import InputError
 from care_check.readers import read_path
 
 from . import hostile as h
+from .helpers import stall_on
 
 LIMIT_S = 10
 
@@ -388,16 +389,7 @@ def test_an_internal_error_does_not_stop_the_batch(tmp_path, capsys, monkeypatch
 
 
 def test_time_budget_ends_a_stalled_file_and_the_batch_goes_on(tmp_path, capsys, monkeypatch):
-    import care_check.pipeline as pipeline
-
-    real = pipeline.check_path
-
-    def stall(path, checker, fmt=None):
-        if path.endswith("stalls.md"):
-            time.sleep(60)
-        return real(path, checker, fmt)
-
-    monkeypatch.setattr(pipeline, "check_path", stall)
+    stall_on(monkeypatch, "stalls.md")
     (tmp_path / "stalls.md").write_text(h.COMPLETE_MD.read_text())
     (tmp_path / "next.md").write_text(h.COMPLETE_MD.read_text())
     start = time.monotonic()

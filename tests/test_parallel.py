@@ -14,6 +14,8 @@ import pytest
 from care_check import cli, parallel, progress
 from care_check.errors import InputError
 
+from .helpers import stall_on
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "corpus").glob("*-case-report.md"))
 
@@ -74,16 +76,7 @@ def test_jsonl_to_a_file_is_written_as_files_are_done(capsys, batch, tmp_path):
 
 
 def test_a_stalled_file_in_a_pool_gives_its_line_and_the_others_keep_their_order(tmp_path, capsys, monkeypatch):
-    import care_check.pipeline as pipeline
-
-    real = pipeline.check_path
-
-    def stall(path, checker, fmt=None):
-        if path.endswith("stalls.md"):
-            time.sleep(60)
-        return real(path, checker, fmt)
-
-    monkeypatch.setattr(pipeline, "check_path", stall)
+    stall_on(monkeypatch, "stalls.md")
     names = ["a.md", "stalls.md", "b.md", "c.md"]
     for name in names:
         (tmp_path / name).write_text(EXAMPLES[0].read_text(encoding="utf-8"))

@@ -242,19 +242,19 @@ def index(reports: Sequence[Report], names: Sequence[str], suppressed: Mapping[s
             + _th("File") + _th("Format") + _th("Scope", "number") + _th("Completeness", "number", True, "ascending")
             + _th("Reported", "number") + _th("Partial", "number") + _th("Missing", "number", True)
             + _th("Missing items") + "</tr></thead>\n<tbody>"]
-    for r in sorted(reports, key=lambda r: sort_key(Row.of(r), "completeness")):
-        rank = scope_rank(r.document.scope) + (0.5 if r.not_case_report else 0)
-        missing = [v.id + (" (suppressed)" if why(suppressed, r, v.id) else "")
-                   for v in r.verdicts if v.status == Status.MISSING]
-        score = ("not scored: not a case report?" if r.not_case_report else f"{r.completeness:.1f}%")
+    rows = {id(r): Row.of(r, (suppressed or {}).get(r.document.path)) for r in reports}
+    for r in sorted(reports, key=lambda r: sort_key(rows[id(r)], "completeness")):
+        row = rows[id(r)]
+        rank = scope_rank(row.scope) + (0.5 if row.not_case_report else 0)
+        missing = [i if mark == i else f"{i} (suppressed)" for i, mark in zip(row.missing_ids, row.missing_items)]
         cells = [
             f'<td data-sort="{esc(shown[id(r)])}"><a href="{esc(href[id(r)])}">{esc(shown[id(r)])}</a></td>',
-            f'<td data-sort="{esc(r.document.format)}">{esc(r.document.format)}</td>',
-            f'<td data-sort="{scope_rank(r.document.scope)}">{esc(r.document.scope)}</td>',
-            f'<td class="num" data-sort="{-1 if r.not_case_report else r.completeness}">{esc(score)}</td>',
-            f'<td class="num" data-sort="{r.count(Status.REPORTED)}">{r.count(Status.REPORTED)}</td>',
-            f'<td class="num" data-sort="{r.count(Status.PARTIAL)}">{r.count(Status.PARTIAL)}</td>',
-            f'<td class="num" data-sort="{r.count(Status.MISSING)}">{r.count(Status.MISSING)}</td>',
+            f'<td data-sort="{esc(row.format)}">{esc(row.format)}</td>',
+            f'<td data-sort="{scope_rank(row.scope)}">{esc(row.scope)}</td>',
+            f'<td class="num" data-sort="{-1 if row.not_case_report else row.completeness}">{esc(row.score)}</td>',
+            f'<td class="num" data-sort="{row.reported}">{row.reported}</td>',
+            f'<td class="num" data-sort="{row.partial}">{row.partial}</td>',
+            f'<td class="num" data-sort="{row.missing}">{row.missing}</td>',
             f'<td data-sort="{esc(", ".join(missing))}">{esc(", ".join(missing)) or "–"}</td>',
         ]
         cls = ' class="notcase"' if r.not_case_report else ""

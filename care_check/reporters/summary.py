@@ -16,9 +16,7 @@ from rich.markup import escape
 from rich.measure import Measurement
 from rich.table import Table
 
-from .rows import SCOPES, Row, ordered, scope_rank, sort_key
-
-__all__ = ["SCOPES", "Row", "ordered", "scope_rank", "sort_key", "render"]
+from .rows import Row, ordered
 
 
 def render(rows: list[Row], console: Console, sort: str = "name", skipped: Sequence[tuple[str, str]] = ()) -> None:
