@@ -33,6 +33,9 @@ from .tokenpatterns import TokenPatterns, compile_pattern
 
 QUOTE_CHARS = 300
 MIN_SCORED_WORDS = 4  # the learned model scores sentences of at least this many words
+# Taken off the ranking key of a sentence an item quotes last (``quote_last``): more than
+# any score (0..1) and signal tier can add, so such a sentence leads only when it is alone.
+QUOTED_LAST = 100.0
 # A citation superscript flattened into the text ("... Duke's criteria.2 The patient was
 # started ...") starts the next sentence: it belongs to the one before, not to the quote.
 _GLUED_CITATION = re.compile(r"\d{1,3}(?:\s?[,\u2013-]\s?\d{1,3})*\s+(?=[A-Z])")
@@ -105,8 +108,9 @@ class Checker:
         if model == "shipped":
             model = load_model() if uses_model else None
         self.model: SentenceModel | None = model if uses_model else None  # type: ignore[assignment]
-        uses_context = any(sig.affirmed or sig.about or sig.when for r in ruleset.rules
-                           for part in r.spec.parts for sig in part.evidence)
+        uses_context = any(r.spec.quote_last for r in ruleset.rules) or any(
+            sig.affirmed or sig.about or sig.when for r in ruleset.rules for part in r.spec.parts
+            for sig in part.evidence)
         self.context: ContextMatcher | None = ContextMatcher.build(self.nlp) if uses_context else None
         # Per-item thresholds and floors that replace the rules' own (for tuning only).
         self.thresholds: dict[str, float] = {}
@@ -310,8 +314,10 @@ class Checker:
         rank = (self.model.index.get(spec.id) if self.model is not None and spec.rank_evidence != "rule"
                 else None)
         tiers = spec.rank_evidence == "tiers"
+        leads: list[float] = []  # each component's best ranking key (ranked items only)
         for pi, part in enumerate(comp.parts):
             ev: list[Evidence] = []
+            lead = float("-inf")
             # Every signal where the rule looks first; only when none is satisfied there,
             # the fallback (the rest of the text) for every signal.
             for widen in (False, True):
@@ -325,15 +331,21 @@ class Checker:
                     if rank is None and len({e.quote for _, e in pool}) >= spec.max_evidence:
                         break
                 if rank is not None:
+                    if spec.rank_order and pool:  # the rule's order counts too: first 0, last -rank_order
+                        step = spec.rank_order / len(pool)
+                        pool = [(score - j * step, e) for j, (score, e) in enumerate(pool)]
                     pool.sort(key=lambda h: -h[0])  # stable: ties keep the rule's order
+                    if pool:
+                        lead = pool[0][0]
                 for _, h in pool:
                     if len(ev) < spec.max_evidence and all(h.quote != e.quote for e in ev):
                         ev.append(h)
             found.append((part.name, ev))
+            leads.append(lead)
         have = [name for name, ev in found if ev]
         lacking = [name for name, ev in found if not ev]
         need = spec.reported_when or len(found)
-        evidence = _merge_evidence(found, spec.max_evidence)
+        evidence = _merge_evidence(found, spec.max_evidence, leads if rank is not None else None)
         if len(have) >= need:
             status = Status.REPORTED
             message = "reported" if len(found) == 1 else f"reported: {', '.join(have)}"
@@ -407,6 +419,8 @@ class _Plan:
     veto: frozenset[str]
     ctx_need: tuple[frozenset[str], ...]  # each: the sentence holds one of these context keys
     affirm_any: frozenset[str]  # with `affirmed`: an `any` cue counts only where it is not negated
+    last: frozenset[str] = frozenset()  # context keys whose sentences are quoted last (``quote_last``)
+    story: float = 0.0  # the item's ``rank_story``
 
     @classmethod
     def of(cls, sig: Signal, spec: ItemSpec, keys: dict[str, str]) -> "_Plan":
@@ -418,7 +432,8 @@ class _Plan:
         ctx_need = tuple(frozenset(f"{kind}:{v}" for v in vals)
                          for kind, vals in (("about", sig.about), ("when", sig.when)) if vals)
         return cls(sig.sections or spec.sections, frozenset(_excluded(spec, sig)), need_all, need_any,
-                   frozenset(veto), ctx_need, need_any if sig.affirmed else frozenset())
+                   frozenset(veto), ctx_need, need_any if sig.affirmed else frozenset(),
+                   frozenset(f"about:{c}" for c in spec.quote_last), spec.rank_story)
 
     def possible(self, cues: frozenset[str]) -> bool:
         """Whether a section holding these cues (all its sentences' together) may satisfy it."""
@@ -442,6 +457,7 @@ class _View:
             for label in labels:
                 self.by_label.setdefault(label, []).append(i)
         self.all_cues = frozenset().union(*(s.cues for s in sents))
+        self.n_sents = max(len(sents), 1)
         self._has_text: dict[int, bool] = {}
         self._cues: dict[int, frozenset[str]] = {}
         self._orders: dict[tuple, tuple[list[int], list[str]]] = {}
@@ -566,6 +582,11 @@ def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None
                 elif learned[2]:
                     via = f"learned score {row[learned[0]]:.2f}"
             score = float(row[rank]) if rank is not None and row is not None else 0.0
+            if rank is not None:
+                if plan.last and plan.last & c:
+                    score -= QUOTED_LAST
+                if plan.story:  # where the sentence is in the text: 0 at the start, 1 at the end
+                    score += plan.story * s._index / view.n_sents
             out.append((score, Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column,
                                         page=s.page, via=via)))
             if len(out) >= limit:
@@ -598,10 +619,15 @@ def _clip(text: str) -> str:
     return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1].rstrip() + "…"
 
 
-def _merge_evidence(found: list[tuple[str, list[Evidence]]], limit: int) -> list[Evidence]:
-    """For one component, its best sentences; for several, the best sentence of each."""
+def _merge_evidence(found: list[tuple[str, list[Evidence]]], limit: int,
+                    leads: list[float] | None = None) -> list[Evidence]:
+    """For one component, its best sentences; for several, the best sentence of each, in
+    the components' order or, ranked (``leads``: each one's best ranking key), best first:
+    a sentence that reads most like the item leads, whichever component it gives."""
     if len(found) == 1:
         return found[0][1][:limit]
+    if leads is not None:
+        found = [f for _, f in sorted(zip(leads, found), key=lambda x: -x[0])]  # stable on ties
     out: list[Evidence] = []
     for name, ev in found:
         if ev and len(out) < limit and all(ev[0].quote != e.quote for e in out):

@@ -135,6 +135,16 @@ class ItemSpec(_Strict):
     # of the rule's first satisfied signal (signals listed strongest first); "rule": the
     # rule's own order (signal order, then the sections' order, then text order).
     rank_evidence: Literal["model", "tiers", "rule"] = "model"
+    # Ranked items only: sentences the context says are about these (rules/context.yaml
+    # `about` classes: other reports, relatives, a fetus) are quoted after every other
+    # satisfying sentence, e.g. a dose from the literature after this patient's dose.
+    quote_last: tuple[Literal["literature", "relative", "fetus"], ...] = ()
+    # Ranked items only, added to the ranking key (model score, 0..1): ``rank_order`` times how
+    # early the sentence comes in the rule's own order (signal, section preference, text),
+    # ``rank_story`` times how late it comes in the whole text (negative: early first; an
+    # outcome comes late, a past intervention early). 0: the score alone.
+    rank_order: float = Field(default=0.0, ge=0.0, le=1.0)
+    rank_story: float = Field(default=0.0, ge=-1.0, le=1.0)
     fix: str
     examples: Examples = Examples()
 
