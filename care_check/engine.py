@@ -587,7 +587,8 @@ def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None
                     score -= QUOTED_LAST
                 if plan.story:  # where the sentence is in the text: 0 at the start, 1 at the end
                     score += plan.story * s._index / view.n_sents
-            out.append((score, Evidence(_clip(s.text), _section_name(doc.sections[i]), s.line, s.column,
+            quote, column = _quote(s)
+            out.append((score, Evidence(quote, _section_name(doc.sections[i]), s.line, column,
                                         page=s.page, via=via)))
             if len(out) >= limit:
                 return out
@@ -612,6 +613,17 @@ def _describe(doc: Document, ids: list[int]) -> list[str]:
 
 def _section_name(sec: Section) -> str:
     return sec.heading.strip() or sec.kind.replace("_", " ")
+
+
+def _quote(s: Sentence) -> tuple[str, int | None]:
+    """A sentence as quoted, and its column: without a citation number the splitter left at
+    its start ("aeruginosa. 5,6 Early diagnosis ..."; one glued to the full stop is cut
+    off when the sentence is made). Only the quote: the sentence the rules and the model
+    read is unchanged, so no verdict moves."""
+    glued = _GLUED_CITATION.match(s.text)
+    if glued is None or glued.end() >= len(s.text):
+        return _clip(s.text), s.column
+    return _clip(s.text[glued.end():]), None if s.column is None else s.column + glued.end()
 
 
 def _clip(text: str) -> str:

@@ -1,17 +1,23 @@
 """Which sentence a verdict quotes first, and how that choice is measured.
 
 The verdict is always the rule's; these tests are about the quote an author reads: the
-rule's strongest signal before a weaker one (``rank_evidence: tiers``), a citation number
-flattened into the text never starting a quote, and the evidence-precision measure
-(``eval``: is the first quote one of the reference sentences?).
+rule's strongest signal before a weaker one (``rank_evidence: tiers``), this patient's
+sentence before one about other cases (``quote_last``), the best-ranked component first,
+the place in the story (``rank_story``), a citation number flattened into the text never
+starting a quote, and the evidence-precision measure (``eval``: is the first quote one of
+the reference sentences?).
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from care_check.engine import Checker, _merge_evidence
 from care_check.evaluate import ItemScore, quote_matches, score_report
-from care_check.ruleset import ItemSpec, load_guideline
+from care_check.model import Evidence
+from care_check.ruleset import ItemSpec, Ruleset, load_guideline
 
 from .helpers import check_markdown, verdict
 
@@ -30,6 +36,69 @@ def test_evidence_order_is_one_of_three_named_choices():
     with pytest.raises(ValueError):
         ItemSpec(**{**spec, "rank_evidence": "loudest"})
     assert {r.spec.rank_evidence for r in load_guideline().rules} <= {"model", "tiers", "rule"}
+
+
+def _with(item: str, **settings) -> Ruleset:
+    """The shipped rules with one item's settings changed."""
+    rs = load_guideline()
+    rules = tuple(dataclasses.replace(r, spec=r.spec.model_copy(update=settings)) if r.spec.id == item else r
+                  for r in rs.rules)
+    return dataclasses.replace(rs, rules=rules)
+
+
+@pytest.mark.parametrize("other_cases", [
+    "Similar cases have been treated with intravenous ceftriaxone 2 g once daily for 14 days.",
+    "As described in a retrospective cohort, oral amoxicillin 1 g three times daily for 7 days is given.",
+])
+def test_a_dose_given_in_other_cases_is_quoted_after_this_patients_dose(checker, other_cases):
+    """Both sentences give a dose, route and schedule (9b is satisfied by either); the one
+    about this patient leads, the verdict is the same as without the literature sentence."""
+    mine = "She received ceftriaxone 2 g intravenously once daily."
+    text = f"## Treatment\n\n{other_cases} {mine}\n"
+    assert load_guideline().rule("9b").spec.quote_last == ("literature",)
+    v = verdict(check_markdown(checker, text), "9b")
+    assert v.evidence[0].quote == mine, [e.quote for e in v.evidence]
+    alone = verdict(check_markdown(checker, f"## Treatment\n\n{mine}\n"), "9b")
+    assert (v.status, v.message) == (alone.status, alone.message)
+
+
+def test_several_components_quote_their_best_ranked_sentence_first():
+    dose, technique = Evidence("200 mg daily was given.", "Case", 3), Evidence("A laparoscopic approach.", "Case", 5)
+    found = [("dose", [dose]), ("route", []), ("surgical technique", [technique])]
+    assert [e.quote for e in _merge_evidence(found, 3)] == [dose.quote, technique.quote]  # unranked: rule order
+    ranked = _merge_evidence(found, 3, [0.2, float("-inf"), 0.7])
+    assert [(e.quote, e.component) for e in ranked] == [(technique.quote, "surgical technique"), (dose.quote, "dose")]
+
+
+def test_rank_story_puts_early_or_late_sentences_first():
+    """Two outcome sentences far apart in the story: a strong pull to the end quotes the
+    late one, a strong pull to the start the early one; the verdict does not move."""
+    early = "After the first dose of prednisone her rash resolved completely."
+    late = "At the 12-month follow-up visit she remained well with no recurrence of the rash."
+    filler = " ".join(f"On day {d} the blood count was repeated and was unchanged." for d in range(2, 14))
+    text = f"## Case presentation\n\nA 30-year-old woman had a rash. {early} {filler} {late}\n"
+    got = {}
+    for pull in (1.0, -1.0):
+        v = verdict(check_markdown(Checker(_with("10a", rank_story=pull)), text), "10a")
+        got[pull] = (v.status, v.message, v.evidence[0].quote)
+    assert got[1.0][2] == late and got[-1.0][2] == early, got
+    assert got[1.0][:2] == got[-1.0][:2]
+
+
+@pytest.mark.parametrize("settings", [{"rank_story": 1.5}, {"rank_order": -0.1}, {"quote_last": ["everyone"]}])
+def test_ranking_settings_are_bounded(settings):
+    spec = load_guideline().rules[0].spec.model_dump()
+    with pytest.raises(ValueError):
+        ItemSpec(**{**spec, **settings})
+
+
+def test_a_citation_number_left_at_a_sentence_start_is_not_quoted(checker):
+    """The splitter cuts after 'aeruginosa.' and before '5,6': the quote starts at 'Intravenous'."""
+    text = ("## Case presentation\n\nA 60-year-old man had a fever. Cultures grew Pseudomonas aeruginosa. 5,6 "
+            "Intravenous meropenem 1 g every 8 hours was given for 14 days.\n")
+    v = verdict(check_markdown(checker, text), "9b")
+    assert v.evidence, v.message
+    assert not any(e.quote[0].isdigit() for e in v.evidence), [e.quote for e in v.evidence]
 
 
 def test_a_citation_number_glued_to_a_sentence_start_is_not_quoted(checker):
