@@ -311,6 +311,8 @@ class Checker:
         # Which sentence to quote first (the item's ``rank_evidence``): with the learned model,
         # the qualifying sentence that reads most like the item's labelled sentences ("model"),
         # or the best of the rule's first satisfied signal ("tiers"); else the rule's order.
+        # Ranked, the key also holds ``rank_order`` (here), ``rank_story`` and ``quote_last``
+        # (in _scan); several components quote their best-ranked lead first (_merge_evidence).
         rank = (self.model.index.get(spec.id) if self.model is not None and spec.rank_evidence != "rule"
                 else None)
         tiers = spec.rank_evidence == "tiers"
@@ -549,8 +551,9 @@ def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None
     in text order, or from the end when the item prefers late evidence. ``learned`` is
     (label index, threshold, is the signal itself) when the model's score is asked for:
     as the signal (evidence says so) or as the item's floor (a veto). With ``rank`` (a
-    label index) each sentence comes with its score for that label, and every qualifying
-    sentence is returned (up to a cap) so that the caller can quote the best first. A
+    label index) each sentence comes with its ranking key for that label (the score, moved by
+    the item's ``rank_story`` and ``quote_last``), and every qualifying sentence is returned
+    (up to a cap) so that the caller can quote the best first. A
     section none of whose sentences holds the cues the signal needs is skipped whole."""
     out: list[tuple[float, Evidence]] = []
     if not plan.possible(view.all_cues):  # no sentence of the document can satisfy it
