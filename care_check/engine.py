@@ -347,7 +347,10 @@ class Checker:
         have = [name for name, ev in found if ev]
         lacking = [name for name, ev in found if not ev]
         need = spec.reported_when or len(found)
-        evidence = _merge_evidence(found, spec.max_evidence, leads if rank is not None else None)
+        # A reported item leads with its best-ranked component's sentence; a partial or missing
+        # one lists what was found in the order its message names it.
+        evidence = _merge_evidence(found, spec.max_evidence,
+                                   leads if rank is not None and len(have) >= need else None)
         if len(have) >= need:
             status = Status.REPORTED
             message = "reported" if len(found) == 1 else f"reported: {', '.join(have)}"
