@@ -39,8 +39,8 @@ class BowInput:
             if self._own is None:
                 self._own = ChunkTokenizer(self.tokenizer, [ORTH])
             tokens = self._own
-        table, sizes = tokens(texts)
-        orth = numpy.ascontiguousarray(table[:, tokens.attrs.index(ORTH)])
+        table, sizes = tokens(texts, tokens.attrs.index(ORTH))
+        orth = numpy.ascontiguousarray(table[:, 0])
         return self._ngrams(orth, numpy.array(sizes, dtype="int64"))
 
     def _ngrams(self, unigrams: numpy.ndarray, sizes: numpy.ndarray):

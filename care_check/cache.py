@@ -60,9 +60,10 @@ def _code() -> bytes:
     return _code_digest
 
 
-def key(kind: str, files: Iterable[Path]) -> str:
-    """A hash of ``kind``, the code, and every file's path and bytes (None when one cannot be read)."""
-    h = hashlib.sha256(_code() + kind.encode() + b"\0")
+def key(kind: str, files: Iterable[Path], extra: bytes = b"") -> str:
+    """A hash of ``kind``, the code, every file's path and bytes, and ``extra`` (any other
+    input the cached value is built from)."""
+    h = hashlib.sha256(_code() + kind.encode() + b"\0" + len(extra).to_bytes(8, "big") + extra)
     for f in files:
         h.update(str(f).encode("utf-8", "surrogateescape") + b"\0")
         try:
@@ -73,7 +74,7 @@ def key(kind: str, files: Iterable[Path]) -> str:
     return h.hexdigest()
 
 
-def cached(kind: str, files: Iterable[Path], build: Callable[[], T]) -> T:
+def cached(kind: str, files: Iterable[Path], build: Callable[[], T], extra: bytes = b"") -> T:
     """``build()``, or what it returned for the same files before.
 
     An error raised by ``build`` (an invalid rule file) is never cached: it is raised again
@@ -81,7 +82,7 @@ def cached(kind: str, files: Iterable[Path], build: Callable[[], T]) -> T:
     """
     if not enabled():
         return build()
-    digest = key(kind, files)
+    digest = key(kind, files, extra)
     path = cache_dir() / f"{kind}-{digest[:40]}.pickle"
     try:
         with open(path, "rb") as fh:

@@ -74,8 +74,9 @@ class ChunkTokenizer:
             rows = numpy.arange(int(ends[-1])) + numpy.repeat(first - (ends - lens), lens)
             self._keep(keep, old[rows], lens.tolist())
 
-    def __call__(self, texts: Sequence[str]) -> tuple[numpy.ndarray, list[int]]:
-        """(rows, tokens per text): every text's tokens, text after text."""
+    def __call__(self, texts: Sequence[str], column: int | None = None) -> tuple[numpy.ndarray, list[int]]:
+        """(rows, tokens per text): every text's tokens, text after text (``column``: only
+        that column of each row, for a caller that reads no other: less to copy)."""
         known = self.known
         plans: list[tuple[list[str], list[int] | None] | None] = []  # (chunks, offsets); None: whole
         missing: set[str] = set()
@@ -105,13 +106,13 @@ class ChunkTokenizer:
                 run.append(plan)
                 continue
             if run:
-                segments.append(self._assemble(run, sizes))
+                segments.append(self._assemble(run, sizes, column))
                 run = []
             whole = self._rows(self.tokenizer(text).to_array(self.attrs))
-            segments.append(whole)
+            segments.append(whole if column is None else whole[:, column: column + 1])
             sizes.append(len(whole))
         if run or not segments:
-            segments.append(self._assemble(run, sizes))
+            segments.append(self._assemble(run, sizes, column))
         return (segments[0] if len(segments) == 1 else numpy.concatenate(segments)), sizes
 
     def _risky(self, text: str) -> bool:
@@ -127,16 +128,23 @@ class ChunkTokenizer:
                 return True
         return False
 
-    def _assemble(self, plans: list[tuple[list[str], list[int] | None]], sizes: list[int]) -> numpy.ndarray:
+    def _assemble(self, plans: list[tuple[list[str], list[int] | None]], sizes: list[int],
+                  column: int | None = None) -> numpy.ndarray:
         """The rows of texts cut into known chunks (appends each text's token count to ``sizes``)."""
         known = self.known
         chunks = [c for plan in plans for c in plan[0]]
         counts = [len(plan[0]) for plan in plans]
         if not chunks:
             sizes.extend(0 for _ in plans)
-            return numpy.zeros((0, self.width), dtype="uint64")
+            return numpy.zeros((0, self.width if column is None else 1), dtype="uint64")
         where = numpy.fromiter(map(known.__getitem__, chunks), dtype="int64", count=len(chunks))
         first, lens = where >> 32, where & 0xFFFFFFFF
+        if column is not None:  # that column alone: no offsets to compute
+            tok_ends = numpy.cumsum(lens)
+            rows = numpy.arange(int(tok_ends[-1])) + numpy.repeat(first - (tok_ends - lens), lens)
+            starts_of_text = numpy.cumsum([0] + counts[:-1])
+            sizes.extend(numpy.add.reduceat(lens, starts_of_text).tolist())
+            return self._store[rows, column][:, None]
         # each chunk's offset in its text: given, or (single spaces) the lengths before it + 1 each
         clen = numpy.fromiter(map(len, chunks), dtype="int64", count=len(chunks)) + 1
         ends = numpy.cumsum(clen)

@@ -27,7 +27,7 @@ from .genre import assess
 from .learned import SentenceModel, load_model, model_text
 from .model import Document, Evidence, Report, Section, Status, Verdict
 from .nlp import BREAKER_IDS, get_nlp, walk_starts
-from .phrases import PhraseTable
+from .phrases import PhraseTable, phrase_ids
 from .ruleset import Cue, ItemSpec, Rule, Ruleset, Signal
 from .tokenpatterns import TokenPatterns, compile_pattern
 
@@ -123,6 +123,8 @@ class Checker:
         self._n_spacy_patterns = 0
         # The same cue written in two rules (10c and 10d share some) is matched once.
         self._seen: dict[str, str] = {}
+        self._phrase_ids = phrase_ids(self.nlp.tokenizer, [p for cues in [ruleset.cues] + [r.spec.cues for r in ruleset.rules]
+                                                           for cue in cues.values() for p in cue.phrases])
         for name, cue in ruleset.cues.items():
             self._add(name, cue, str(ruleset.root) + "/cues.yaml", None)
         self._compiled: list[_Compiled] = []
@@ -156,9 +158,10 @@ class Checker:
             return self._seen[ident]
         self._seen[ident] = key
         if cue.phrases:
-            table, attr = (self._phrases_cased, ORTH) if cue.case_sensitive else (self._phrases, LOWER)
-            for doc in self.nlp.tokenizer.pipe(cue.phrases):
-                table.add(key, tuple(doc.to_array(attr).tolist()))
+            table, col = (self._phrases_cased, 1) if cue.case_sensitive else (self._phrases, 0)
+            for p in cue.phrases:
+                ids = self._phrase_ids.get(p) or phrase_ids(self.nlp.tokenizer, [p])[p]
+                table.add(key, ids[col])
         for p in cue.patterns:
             pattern = list(p)
             try:  # spaCy's validation, so a bad pattern gets spaCy's message wherever it is matched

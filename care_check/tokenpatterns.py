@@ -195,6 +195,7 @@ class TokenPatterns:
         self._variants: list[tuple[str, tuple[Test, ...]]] = []
         self._by_first: dict[Test, list[tuple[str, tuple[Test, ...]]]] = {}  # variants by their first test
         self.n_patterns = 0
+        self._plan: _MatchPlan | None = None  # the variants as arrays, built at the first match
 
     def add(self, key: str, variants: list[tuple[Test, ...]]) -> None:
         for variant in variants:
@@ -205,6 +206,7 @@ class TokenPatterns:
             self._variants.append((key, variant))
             self._by_first.setdefault(variant[0], []).append((key, variant))
         self.n_patterns += 1
+        self._plan = None
 
     @property
     def attrs(self) -> list[str]:
@@ -245,52 +247,155 @@ class TokenPatterns:
             return []
         if bits is None:
             bits = self.bits(columns, strings)
+        plan = self._plan
+        if plan is None:
+            plan = self._plan = _MatchPlan.of(self)
+        bits = numpy.ascontiguousarray(bits)
+        found_s: list[numpy.ndarray] = []
+        found_v: list[numpy.ndarray] = []
+        # windows of tokens bound the memory a long document needs (a match starting in a
+        # window may read up to the longest variant's length past it)
+        for a in range(0, n, _WINDOW):
+            b = min(n, a + _WINDOW + plan.longest - 1)
+            s, v = plan.run(columns, block, bits, allowed, a, b, min(n, a + _WINDOW))
+            found_s.append(s)
+            found_v.append(v)
+        s = numpy.concatenate(found_s)
+        v = numpy.concatenate(found_v)
+        order = numpy.lexsort((s, v))  # variant by variant (in the order of their first tests), then start
+        s, v = s[order].tolist(), v[order].tolist()
+        keys, sizes = plan.keys, plan.sizes
+        return [((keys[j],), i, i + sizes[j]) for i, j in zip(s, v)]
+
+
+_WINDOW = 20_000  # tokens whose test table is built at once
+
+
+class _MatchPlan:
+    """Every variant as rows of test numbers, grouped by their first test, and every test
+    as the condition columns it needs: a document is then matched with a fixed number of
+    array operations, whatever the number of patterns."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []  # per variant (in the order of their first tests)
+        self.sizes: list[int] = []
+        self.longest = 1
+
+    @classmethod
+    def of(cls, patterns: "TokenPatterns") -> "_MatchPlan":
+        plan = cls()
         first_col: dict[str, int] = {}
         at = 0
-        for attr, tests in self._strings.items():
+        for attr, tests in patterns._strings.items():
             first_col[attr] = at
             at += tests.n_chunks
-        # every condition's truth per token: the bit columns unpacked at once (little-endian
-        # bytes, so bit k of column c is row k of its unpacked block)
-        unpacked = numpy.unpackbits(numpy.ascontiguousarray(bits).view("uint8").reshape(n, -1), axis=1,
-                                   bitorder="little").view(bool) if bits.shape[1] else None
-        masks: dict[Test, numpy.ndarray] = {}
-
-        def mask(test: Test) -> numpy.ndarray:
-            m = masks.get(test)
-            if m is None:
-                for cond in test:
-                    if cond[0] == "flag":
-                        c = columns[cond[1]] == (1 if cond[2] else 0)
-                    else:
-                        k = self._strings[cond[1]].index[cond]
-                        c = unpacked[:, 64 * (first_col[cond[1]] + k // 62) + k % 62]
-                    m = c if m is None else m & c
-                if m is None:  # an empty token spec: any token
-                    m = numpy.ones(n, dtype=bool)
-                masks[test] = m
-            return m
-
-        out: list[tuple[tuple[str, ...], int, int]] = []
-        for first, group in self._by_first.items():
-            m = mask(first)
-            if allowed is not None:
-                m = m & allowed
-            starts0 = numpy.flatnonzero(m)
-            if not len(starts0):
-                continue
+        tests: dict[Test, int] = {}
+        for first in patterns._by_first:
+            tests.setdefault(first, len(tests))
+        for _, variant in patterns._variants:
+            for t in variant:
+                tests.setdefault(t, len(tests))
+        # each test: its string conditions (columns of the unpacked bits) and flag conditions
+        plan.tests = list(tests)
+        plan.str_cols = [[64 * (first_col[c[1]] + patterns._strings[c[1]].index[c] // 62)
+                          + patterns._strings[c[1]].index[c] % 62 for c in t if c[0] == "str"] for t in plan.tests]
+        plan.flags = [[(c[1], 1 if c[2] else 0) for c in t if c[0] == "flag"] for t in plan.tests]
+        plan.single = [len(cols) == 1 and not fl for cols, fl in zip(plan.str_cols, plan.flags)]
+        plan.n_firsts = len(patterns._by_first)
+        rows: list[list[int]] = []
+        group_start, group_size = [], []
+        for first, group in patterns._by_first.items():
+            group_start.append(len(rows))
+            group_size.append(len(group))
             for key, variant in group:
-                size = len(variant)
-                starts = starts0
-                if size > 1:
-                    starts = starts[starts <= n - size]
-                    starts = starts[block[starts] == block[starts + size - 1]]
-                    for k in range(1, size):
-                        if not len(starts):
-                            break
-                        starts = starts[mask(variant[k])[starts + k]]
-                out.extend(((key,), s, s + size) for s in starts.tolist())
+                plan.keys.append(key)
+                plan.sizes.append(len(variant))
+                rows.append([tests[t] for t in variant])
+        plan.longest = max(plan.sizes, default=1)
+        # per test (and the padding "test" after them): where a single string condition
+        # sits in the packed bits; whether it always holds; its column among the others
+        n_tests = len(plan.tests)
+        plan.word_of = numpy.zeros(n_tests + 1, dtype="int64")
+        plan.bit_of = numpy.zeros(n_tests + 1, dtype="uint64")
+        plan.always = numpy.zeros(n_tests + 1, dtype=bool)
+        plan.always[n_tests] = True
+        plan.multi = [j for j in range(n_tests) if not plan.single[j]]
+        plan.multi_col = numpy.full(n_tests + 1, -1, dtype="int64")
+        for i, j in enumerate(plan.multi):
+            plan.multi_col[j] = i
+        for j in range(n_tests):
+            if plan.single[j]:
+                plan.word_of[j], plan.bit_of[j] = plan.str_cols[j][0] // 64, plan.str_cols[j][0] % 64
+
+        anything = len(plan.tests)  # a column that always holds: pads the shorter variants
+        plan.table = numpy.full((len(rows), plan.longest), anything, dtype="int64")
+        for i, r in enumerate(rows):
+            plan.table[i, : len(r)] = r
+        plan.size = numpy.array(plan.sizes, dtype="int64")
+        plan.group_start = numpy.array(group_start, dtype="int64")
+        plan.group_size = numpy.array(group_size, dtype="int64")
+        return plan
+
+    def truth(self, columns: dict[str, numpy.ndarray], bits: numpy.ndarray, a: int, b: int,
+              which: list[int]) -> numpy.ndarray:
+        """(tokens a..b) x ``which`` tests: where each holds."""
+        m = b - a
+        out = numpy.ones((m, len(which)), dtype=bool)
+        if not m or not which:
+            return out
+        single = [i for i, j in enumerate(which) if self.single[j]]
+        if single:
+            cols = numpy.array([self.str_cols[which[i]][0] for i in single], dtype="int64")
+            out[:, single] = (bits[a:b][:, cols // 64] >> (cols % 64).astype("uint64")) & numpy.uint64(1)
+        for i, j in enumerate(which):
+            if self.single[j]:
+                continue
+            for c in self.str_cols[j]:
+                out[:, i] &= ((bits[a:b, c // 64] >> numpy.uint64(c % 64)) & numpy.uint64(1)).astype(bool)
+            for attr, value in self.flags[j]:
+                out[:, i] &= columns[attr][a:b] == value
         return out
+
+    def run(self, columns: dict[str, numpy.ndarray], block: numpy.ndarray, bits: numpy.ndarray,
+            allowed: numpy.ndarray | None, a: int, b: int, stop: int) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """(starts, variants) of the matches starting at tokens a..stop (reading up to b)."""
+        firsts = self.truth(columns, bits, a, stop, list(range(self.n_firsts)))
+        if allowed is not None:
+            firsts &= allowed[a:stop, None]
+        s, f = numpy.nonzero(firsts)  # (token, first test) pairs
+        reps = self.group_size[f]  # each pair stands for every variant of its group
+        total = int(reps.sum())
+        ends = numpy.cumsum(reps)
+        v = numpy.repeat(self.group_start[f] - (ends - reps), reps) + numpy.arange(total)
+        s = numpy.repeat(s, reps)
+        last = s + self.size[v] - 1  # the variant's last token, window-relative
+        keep = last < b - a
+        s, v, last = s[keep], v[keep], last[keep]
+        keep = block[s + a] == block[last + a]
+        s, v = s[keep], v[keep]
+        if self.longest > 1 and len(s):
+            # the later tests at the tokens they apply to: multi-condition ones as columns,
+            # single string conditions read straight from the packed bits
+            tail = self.multi
+            table = self.truth(columns, bits, a, b, tail) if tail else None
+        for k in range(1, self.longest):
+            if not len(s):
+                break
+            t = self.table[v, k]
+            at = numpy.minimum(s + k, b - a - 1) + a
+            word, bit = self.word_of[t], self.bit_of[t]
+            keep = self.always[t]
+            if bits.shape[1]:
+                keep = keep | ((bits[at, word] >> bit) & numpy.uint64(1)).astype(bool)
+            else:
+                keep = keep.copy()
+            if table is not None:
+                col = self.multi_col[t]
+                has = col >= 0
+                if has.any():
+                    keep[has] = table[at[has] - a, col[has]]
+            s, v = s[keep], v[keep]
+        return s + a, v
 
 
 def _any_of(patterns: list[str]) -> re.Pattern[str]:

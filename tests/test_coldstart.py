@@ -145,3 +145,30 @@ def test_old_versions_are_pruned(rules, monkeypatch):
         item.write_text(text + f"\n# edit {i}\n", encoding="utf-8")
         _load(rules, monkeypatch)
     assert len(list((rules.parent / "cache").glob("rules-*.pickle"))) == cache.KEEP
+
+
+def test_cue_phrase_tokens_come_from_the_cache_and_a_new_phrase_rebuilds_them(rules, monkeypatch):
+    """The cue phrases' token ids are tokenized once, kept, and equal the tokenizer's own."""
+    from spacy.attrs import LOWER, ORTH
+
+    from care_check import phrases
+    from care_check.nlp import get_nlp
+
+    tok = get_nlp().tokenizer
+    calls = []
+
+    class Counting:
+        def pipe(self, texts):
+            calls.append(len(texts))
+            return tok.pipe(texts)
+
+    words = ["Informed consent", "e.g. written", "Dr. Smith's 3a.m. visit", "IV", ""]
+    first = phrases.phrase_ids(Counting(), words)
+    assert calls == [len(words)]
+    for text in words:
+        doc = tok(text)
+        assert first[text] == (tuple(doc.to_array(LOWER).tolist()), tuple(doc.to_array(ORTH).tolist()))
+    assert phrases.phrase_ids(Counting(), list(reversed(words))) == first and calls == [len(words)]
+    more = phrases.phrase_ids(Counting(), words + ["a new cue"])
+    assert calls == [len(words), len(words) + 1]
+    assert more["a new cue"][0] == tuple(tok("a new cue").to_array(LOWER).tolist())
