@@ -13,7 +13,7 @@ neighbours is the last pass: a special case whose plain tokenization has several
 (":)", "a.m.") could match across two chunks. A text where two adjacent chunks could be
 the two sides of such a boundary (the first ends with the special case's text before the
 boundary, the second starts with the character after it) is tokenized whole by the
-tokenizer itself. ``tests/test_chunktok.py`` compares the two on the repository's corpus.
+tokenizer itself. ``tests/test_fast_paths.py`` compares the two on the repository's corpus.
 """
 
 from __future__ import annotations
