@@ -69,9 +69,7 @@ class ChunkTokenizer:
         self._reset()
         where = numpy.array([known[c] for c in keep], dtype="int64")
         if len(where):
-            first, lens = where >> 32, where & 0xFFFFFFFF
-            ends = numpy.cumsum(lens)
-            rows = numpy.arange(int(ends[-1])) + numpy.repeat(first - (ends - lens), lens)
+            rows, lens = _rows_of(where)
             self._keep(keep, old[rows], lens.tolist())
 
     def __call__(self, texts: Sequence[str], column: int | None = None) -> tuple[numpy.ndarray, list[int]]:
@@ -138,26 +136,20 @@ class ChunkTokenizer:
             sizes.extend(0 for _ in plans)
             return numpy.zeros((0, self.width if column is None else 1), dtype="uint64")
         where = numpy.fromiter(map(known.__getitem__, chunks), dtype="int64", count=len(chunks))
-        first, lens = where >> 32, where & 0xFFFFFFFF
+        rows, lens = _rows_of(where)
+        starts_of_text = numpy.cumsum([0] + counts[:-1])
+        sizes.extend(numpy.add.reduceat(lens, starts_of_text).tolist())
         if column is not None:  # that column alone: no offsets to compute
-            tok_ends = numpy.cumsum(lens)
-            rows = numpy.arange(int(tok_ends[-1])) + numpy.repeat(first - (tok_ends - lens), lens)
-            starts_of_text = numpy.cumsum([0] + counts[:-1])
-            sizes.extend(numpy.add.reduceat(lens, starts_of_text).tolist())
             return self._store[rows, column][:, None]
         # each chunk's offset in its text: given, or (single spaces) the lengths before it + 1 each
         clen = numpy.fromiter(map(len, chunks), dtype="int64", count=len(chunks)) + 1
         ends = numpy.cumsum(clen)
-        starts_of_text = numpy.cumsum([0] + counts[:-1])
         offsets = ends - clen - numpy.repeat(ends[starts_of_text] - clen[starts_of_text], counts)
         for plan, at in zip(plans, starts_of_text.tolist()):
             if plan[1] is not None:
                 offsets[at: at + len(plan[1])] = plan[1]
-        tok_ends = numpy.cumsum(lens)
-        rows = numpy.arange(int(tok_ends[-1])) + numpy.repeat(first - (tok_ends - lens), lens)
         table = self._store[rows]
         table[:, -1] += numpy.repeat(offsets, lens).astype("uint64")
-        sizes.extend(numpy.add.reduceat(lens, starts_of_text).tolist() if len(chunks) else [])
         return table
 
     def _keep(self, chunks: list[str], table: numpy.ndarray, lens: list[int]) -> None:
@@ -280,3 +272,10 @@ def _cross_chunk_specials(tokenizer: Tokenizer) -> dict[str, tuple[str, ...]]:
             before = special[: a.idx + len(a.text)]
             out.setdefault(before[-1] + special[b.idx], set()).add(before)
     return {pair: tuple(sorted(befores)) for pair, befores in out.items()}
+
+
+def _rows_of(where: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """(store rows, tokens per chunk) of chunks given as ``first row << 32 | tokens``, in order."""
+    first, lens = where >> 32, where & 0xFFFFFFFF
+    ends = numpy.cumsum(lens)
+    return numpy.arange(int(ends[-1])) + numpy.repeat(first - (ends - lens), lens), lens

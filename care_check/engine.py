@@ -160,8 +160,7 @@ class Checker:
         if cue.phrases:
             table, col = (self._phrases_cased, 1) if cue.case_sensitive else (self._phrases, 0)
             for p in cue.phrases:
-                ids = self._phrase_ids.get(p) or phrase_ids(self.nlp.tokenizer, [p])[p]
-                table.add(key, ids[col])
+                table.add(key, self._phrase_ids[p][col])
         for p in cue.patterns:
             pattern = list(p)
             try:  # spaCy's validation, so a bad pattern gets spaCy's message wherever it is matched

@@ -373,22 +373,19 @@ class _MatchPlan:
         s, v, last = s[keep], v[keep], last[keep]
         keep = block[s + a] == block[last + a]
         s, v = s[keep], v[keep]
-        if self.longest > 1 and len(s):
-            # the later tests at the tokens they apply to: multi-condition ones as columns,
-            # single string conditions read straight from the packed bits
-            tail = self.multi
-            table = self.truth(columns, bits, a, b, tail) if tail else None
+        # the later tests at the tokens they apply to: multi-condition ones as columns,
+        # single string conditions read straight from the packed bits
+        table = (self.truth(columns, bits, a, b, self.multi)
+                 if self.multi and self.longest > 1 and len(s) else None)
         for k in range(1, self.longest):
             if not len(s):
                 break
             t = self.table[v, k]
             at = numpy.minimum(s + k, b - a - 1) + a
             word, bit = self.word_of[t], self.bit_of[t]
-            keep = self.always[t]
+            keep = self.always[t]  # a fresh array (indexed by an array)
             if bits.shape[1]:
-                keep = keep | ((bits[at, word] >> bit) & numpy.uint64(1)).astype(bool)
-            else:
-                keep = keep.copy()
+                keep |= ((bits[at, word] >> bit) & numpy.uint64(1)).astype(bool)
             if table is not None:
                 col = self.multi_col[t]
                 has = col >= 0
