@@ -16,14 +16,15 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy
-from spacy.attrs import ORTH
+from spacy.attrs import IDX, LENGTH, LOWER
 from spacy.tokenizer import Tokenizer
 
 from .chunktok import ChunkTokenizer
+from .learned import folded_keys
 
 
 class BowInput:
-    """Builds ``(keys, counts, lengths)`` for a TextCatBOW model from texts."""
+    """Builds ``(keys, counts, lengths)`` for a TextCatBOW model from texts or word hashes."""
 
     def __init__(self, tokenizer: Tokenizer, ops, ngram_size: int) -> None:
         self.tokenizer = tokenizer
@@ -31,21 +32,32 @@ class BowInput:
         self.ops = ops
         self.ngram_size = ngram_size
 
-    def __call__(self, texts: Sequence[str], tokens: ChunkTokenizer | None = None
-                 ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
-        """The model's input for ``texts``, read with ``tokens`` (a chunk tokenizer over the
-        same spaCy tokenizer that reads ORTH) or this object's own."""
+    def unigrams(self, texts: Sequence[str], tokens: ChunkTokenizer | None = None
+                 ) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """(the model words' hashes of all ``texts``, text after text; words per text), read
+        with ``tokens`` (a chunk tokenizer over the same spaCy tokenizer that reads LOWER and
+        LENGTH) or this object's own."""
         if tokens is None:
             if self._own is None:
-                self._own = ChunkTokenizer(self.tokenizer, [ORTH])
+                self._own = ChunkTokenizer(self.tokenizer, [LOWER, LENGTH])
             tokens = self._own
-        table, sizes = tokens(texts, tokens.attrs.index(ORTH))
-        orth = numpy.ascontiguousarray(table[:, 0])
-        return self._ngrams(orth, numpy.array(sizes, dtype="int64"))
+        table, sizes = tokens(texts)
+        lower, length, idx = (table[:, tokens.attrs.index(a)] for a in (LOWER, LENGTH, IDX))
+        ends = numpy.cumsum(sizes).tolist()
+        parts = [folded_keys(lower[e - n: e], idx[e - n: e], length[e - n: e], text)
+                 for text, e, n in zip(texts, ends, sizes)]
+        keys = numpy.concatenate(parts) if parts else numpy.zeros(0, dtype="uint64")
+        return numpy.ascontiguousarray(keys, dtype="uint64"), numpy.array(sizes, dtype="int64")
 
-    def _ngrams(self, unigrams: numpy.ndarray, sizes: numpy.ndarray):
+    def __call__(self, texts: Sequence[str], tokens: ChunkTokenizer | None = None
+                 ) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+        """The model's input for ``texts`` (see :meth:`unigrams`)."""
+        return self.ngrams(*self.unigrams(texts, tokens))
+
+    def ngrams(self, unigrams: numpy.ndarray, sizes: numpy.ndarray):
         """Per text, its distinct 1..n-gram hashes (sorted) and their counts, as
         ``extract_ngrams`` computes them one text at a time."""
+        sizes = numpy.asarray(sizes, dtype="int64")
         n_texts = len(sizes)
         doc_of = numpy.repeat(numpy.arange(n_texts), sizes)
         ends = numpy.cumsum(sizes)

@@ -14,17 +14,19 @@ import re
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Iterator
 
 import numpy
 from spacy.attrs import IS_SPACE, LENGTH, LOWER, ORTH
 from spacy.matcher import Matcher
+from spacy.strings import get_string_id
 
 from .chunktok import ChunkTokenizer
 from .context import ContextMatcher
 from .errors import RuleError
 from .genre import assess
-from .learned import SentenceModel, load_model, model_text
+from .learned import SentenceModel, folded_keys, load_model, model_words
 from .model import Document, Evidence, Report, Section, Status, Verdict
 from .nlp import BREAKER_IDS, get_nlp, walk_starts
 from .phrases import PhraseTable, phrase_ids
@@ -70,11 +72,13 @@ class Sentence:
 class _LazyScores:
     """The learned model's scores for one document's sentences, computed in one batch when
     a rule first asks for one: a document whose rules never reach a learned signal is
-    never scored."""
+    never scored. The model's words are read off the document's own tokens (no second
+    tokenization)."""
 
-    def __init__(self, model: SentenceModel, document: Document, sents: list[Sentence], tokens=None) -> None:
+    def __init__(self, model: SentenceModel | None, document: Document, sents: list[Sentence],
+                 tokens: "_SentenceTokens") -> None:
         self.model, self.document, self.sents = model, document, sents  # sents: filled by the caller
-        self.tokens = tokens  # the checker's chunk tokenizer, shared
+        self.tokens = tokens
         self.rows: dict[int, Any] | None = None
 
     def row(self, i: int) -> Any:
@@ -82,10 +86,71 @@ class _LazyScores:
             # A sentence of fewer than four words reports no item; leaving it unscored keeps
             # pathological input (100,000 one-word lines) linear and cheap.
             keep = [j for j, s in enumerate(self.sents) if s.text.count(" ") >= MIN_SCORED_WORDS - 1]
-            kinds = self.document.sections
-            texts = [model_text(kinds[self.sents[j].section].kind, self.sents[j].text) for j in keep]
-            self.rows = dict(zip(keep, self.model.scores(texts, self.tokens))) if keep else {}
+            if keep and self.model is not None:
+                kinds = [self.document.sections[self.sents[j].section].kind for j in keep]
+                keys, sizes = self.tokens.keys(keep, kinds)
+                self.rows = dict(zip(keep, self.model.scores_of_keys(keys, sizes)))
+            else:
+                self.rows = {}
         return self.rows.get(i)
+
+
+class _SentenceTokens:
+    """Where each sentence's tokens lie in the document's token table, kept for the learned
+    model: its words are those tokens' lower-case forms with digits folded
+    (:func:`care_check.learned.model_words`), read here as hashes."""
+
+    def __init__(self, texts: list[str], lower: numpy.ndarray, idx: numpy.ndarray, length: numpy.ndarray,
+                 offsets: numpy.ndarray) -> None:
+        self.texts, self.lower, self.idx, self.length, self.offsets = texts, lower, idx, length, offsets
+        self.firsts: list[int] = []  # per sentence: its first token and the token after its last
+        self.ends: list[int] = []
+
+    def add(self, first: int, end: int, begin: int, finish: int, idx: list[int]) -> None:
+        """A sentence whose text runs from character ``begin`` to ``finish`` of its block,
+        among the tokens ``first`` .. ``end`` (``idx``: each token's start in its block)."""
+        while first < end and idx[first] < begin:
+            first += 1
+        while end > first and idx[end - 1] >= finish:
+            end -= 1
+        self.firsts.append(first)
+        self.ends.append(end)
+
+    def _keys(self) -> numpy.ndarray:
+        """Every token's model word hash: its LOWER hash, or for the few holding a digit,
+        the hash of its folded text (the blocks read as one text, one search for digits)."""
+        starts = numpy.zeros(len(self.texts), dtype="int64")
+        numpy.cumsum([len(t) + 1 for t in self.texts[:-1]], out=starts[1:])
+        sizes = numpy.diff(self.offsets)
+        at = self.idx.astype("int64") + numpy.repeat(starts, sizes)
+        return folded_keys(self.lower, at, self.length, "\n".join(self.texts))
+
+    def keys(self, which: list[int], kinds: list[str]) -> tuple[numpy.ndarray, numpy.ndarray]:
+        """(the model words' hashes of sentences ``which``, sentence after sentence; words per
+        sentence): the section kind's word, then the tokens'."""
+        first = numpy.array([self.firsts[j] for j in which], dtype="int64")
+        n = numpy.array([self.ends[j] for j in which], dtype="int64") - first
+        sizes = n + 1
+        begins = numpy.cumsum(sizes) - sizes  # where each sentence's words start in the output
+        out = numpy.empty(int(sizes.sum()), dtype="uint64")
+        out[begins] = [_kind_key(k) for k in kinds]
+        words = numpy.ones(len(out), dtype=bool)
+        words[begins] = False
+        out[words] = self._keys()[numpy.flatnonzero(words) - numpy.repeat(begins + 1 - first, n)]
+        return out, sizes
+
+    def words(self, j: int, kind: str) -> list[str]:
+        """Sentence ``j`` as the model reads it, as strings (for training)."""
+        first, end = self.firsts[j], self.ends[j]
+        b = int(numpy.searchsorted(self.offsets, first, side="right")) - 1
+        text = self.texts[b]
+        toks = [text[a: a + n] for a, n in zip(self.idx[first:end].tolist(), self.length[first:end].tolist())]
+        return model_words(kind, toks)
+
+
+@lru_cache(maxsize=256)
+def _kind_key(kind: str) -> int:
+    return get_string_id(f"sec_{kind}")
 
 
 @dataclass
@@ -191,7 +256,18 @@ class Checker:
         with _memory_zone(self.nlp):
             return self._sentences(document)
 
-    def _sentences(self, document: Document) -> list[Sentence]:
+    def model_inputs(self, document: Document) -> list[tuple[Sentence, list[str]]]:
+        """Every sentence with what the learned model reads of it (:func:`model_words` of its
+        tokens in the document): how training builds its examples, so it sees exactly the
+        words the checker will score."""
+        with _memory_zone(self.nlp):
+            sents = self._sentences(document, keep_tokens=True)
+            if not sents:
+                return []
+            toks = sents[0]._scorer.tokens
+            return [(s, toks.words(i, document.sections[s.section].kind)) for i, s in enumerate(sents)]
+
+    def _sentences(self, document: Document, keep_tokens: bool = False) -> list[Sentence]:
         jobs = [(si, block) for si, sec in enumerate(document.sections) for block in sec.blocks
                 if block.text.strip()]
         if not jobs:
@@ -232,8 +308,12 @@ class Checker:
             for k, extra in enumerate(self.context.keys(triggers, found, n_sents, sent_of.tolist())):
                 hits[k] |= extra
         out: list[Sentence] = []
-        scorer = _LazyScores(self.model, document, out, self._chunks) if self.model is not None else None
-        idx = table[:, -1].tolist()
+        idx_col = table[:, -1]
+        toks = None
+        if self.model is not None or keep_tokens:
+            toks = _SentenceTokens(texts, table[:, attrs.index(LOWER)], idx_col, table[:, attrs.index(LENGTH)], offsets)
+        scorer = _LazyScores(self.model, document, out, toks) if toks is not None else None
+        idx = idx_col.tolist()
         firsts.append(n_tokens)
         k = 0
         for b, (si, block) in enumerate(jobs):
@@ -242,7 +322,8 @@ class Checker:
             while firsts[k] < end:
                 start_char = idx[firsts[k]]
                 stop = firsts[k + 1]
-                sent = text[start_char: idx[stop] if stop < end else len(text)].strip()
+                raw = text[start_char: idx[stop] if stop < end else len(text)]
+                sent = raw.strip()
                 if sent:
                     line += block.text.count("\n", counted, start_char)
                     counted = start_char
@@ -255,6 +336,10 @@ class Checker:
                     column = None
                     if block.offset is not None and not document.lines_are_meaningful:
                         column = block.offset + start_char + skip + 1
+                    if toks is not None:
+                        lead = len(raw) - len(raw.lstrip())
+                        toks.add(firsts[k], min(stop, end), start_char + lead + skip,
+                                 start_char + len(raw.rstrip()), idx)
                     out.append(Sentence(si, sent, line, column, frozenset(hits[k]), block.page, scorer, len(out)))
                 k += 1
         return out
@@ -327,12 +412,12 @@ class Checker:
             for widen in (False, True):
                 if ev or (widen and spec.fallback == "none"):
                     break
-                pool: list[tuple[float, Evidence]] = []
+                pool: list[tuple[float, _Hit]] = []
                 for tier, sig in enumerate(part.evidence):  # signals are listed strongest first
                     hits, where = self._signal(sig, spec, comp.plans[pi, tier], view, widen, rank)
                     searched.update(dict.fromkeys(where))
                     pool.extend(((score - tier, e) for score, e in hits) if tiers else hits)
-                    if rank is None and len({e.quote for _, e in pool}) >= spec.max_evidence:
+                    if rank is None and len({h.evidence.quote for _, h in pool}) >= spec.max_evidence:
                         break
                 if rank is not None:
                     if spec.rank_order and pool:  # the rule's order counts too: first 0, last -rank_order
@@ -341,8 +426,11 @@ class Checker:
                     pool.sort(key=lambda h: -h[0])  # stable: ties keep the rule's order
                     if pool:
                         lead = pool[0][0]
-                for _, h in pool:
-                    if len(ev) < spec.max_evidence and all(h.quote != e.quote for e in ev):
+                for _, hit in pool:
+                    if len(ev) >= spec.max_evidence:
+                        break
+                    h = hit.evidence
+                    if all(h.quote != e.quote for e in ev):
                         ev.append(h)
             found.append((part.name, ev))
             leads.append(lead)
@@ -373,7 +461,7 @@ class Checker:
                        spec.fix if status != Status.REPORTED else "", list(searched))
 
     def _signal(self, sig: Signal, spec: ItemSpec, plan: _Plan, view: _View, widen: bool = False,
-                rank: int | None = None) -> tuple[list[tuple[float, Evidence]], list[str]]:
+                rank: int | None = None) -> tuple[list[tuple[float, "_Hit"]], list[str]]:
         """Evidence for one signal where the rule looks (or, widened, in the rest of the text),
         each with its learned score for label ``rank`` (0 when not ranked)."""
         doc = view.doc
@@ -389,8 +477,9 @@ class Checker:
                     line = first[0].line if first else sec.line
                     score = (float(first[0].scores[rank]) if rank is not None and first
                              and first[0].scores is not None else 0.0)
-                    ev.append((score, Evidence(quote, _section_name(sec), line, first[0].column if first else None,
-                                               page=first[0].page if first else None)))
+                    ev.append((score, _Hit(None, None, evidence=Evidence(
+                        quote, _section_name(sec), line, first[0].column if first else None,
+                        page=first[0].page if first else None))))
                     break
             return ev, searched
         late = spec.prefer == "last"
@@ -551,7 +640,7 @@ def _expand_first_token(pattern: list[dict]) -> list[list[dict]]:
 
 
 def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None = None, late: bool = False,
-          learned: tuple[int, float, bool] | None = None, rank: int | None = None) -> list[tuple[float, Evidence]]:
+          learned: tuple[int, float, bool] | None = None, rank: int | None = None) -> list[tuple[float, _Hit]]:
     """Sentences satisfying a signal, in the order of the sections given; within a section
     in text order, or from the end when the item prefers late evidence. ``learned`` is
     (label index, threshold, is the signal itself) when the model's score is asked for:
@@ -560,7 +649,7 @@ def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None
     the item's ``rank_story`` and ``quote_last``), and every qualifying sentence is returned
     (up to a cap) so that the caller can quote the best first. A
     section none of whose sentences holds the cues the signal needs is skipped whole."""
-    out: list[tuple[float, Evidence]] = []
+    out: list[tuple[float, _Hit]] = []
     if not plan.possible(view.all_cues):  # no sentence of the document can satisfy it
         return out
     limit = 5 if rank is None else 200
@@ -595,12 +684,30 @@ def _scan(section_ids: Iterable[int], view: _View, plan: _Plan, last: int | None
                     score -= QUOTED_LAST
                 if plan.story:  # where the sentence is in the text: 0 at the start, 1 at the end
                     score += plan.story * s._index / view.n_sents
-            quote, column = _quote(s)
-            out.append((score, Evidence(quote, _section_name(doc.sections[i]), s.line, column,
-                                        page=s.page, via=via)))
+            out.append((score, _Hit(s, doc.sections[i], via)))
             if len(out) >= limit:
                 return out
     return out
+
+
+class _Hit:
+    """A sentence that satisfies a signal; its :class:`Evidence` (the quote, cleaned and
+    clipped) is made only when it is read: a ranked item may find 200 sentences and quote
+    three."""
+
+    __slots__ = ("sent", "section", "via", "_evidence")
+
+    def __init__(self, sent: Sentence | None, section: Section | None, via: str | None = None,
+                 evidence: Evidence | None = None) -> None:
+        self.sent, self.section, self.via, self._evidence = sent, section, via, evidence
+
+    @property
+    def evidence(self) -> Evidence:
+        if self._evidence is None:
+            s = self.sent
+            quote, column = _quote(s)
+            self._evidence = Evidence(quote, _section_name(self.section), s.line, column, page=s.page, via=self.via)
+        return self._evidence
 
 
 def _ordered_sections(by_label: dict[str, list[int]], labels: list[frozenset[str]], names: tuple[str, ...],

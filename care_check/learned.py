@@ -25,9 +25,46 @@ MODEL_DIR = Path(__file__).resolve().parent / "data" / "sentence_model"
 
 
 def model_text(section_kind: str, sentence: str) -> str:
-    """What the model reads: the section kind as a token, then the sentence, lower case with
-    digits folded (so "52-year-old" and "7-year-old" are one word to it)."""
-    return f"sec_{section_kind} " + _DIGITS.sub("0", sentence.lower())
+    """A sentence as the model reads it, as one text: the section kind as a first token, then
+    the sentence. The model's words are this text's tokens (the checker's tokenizer), lower
+    case with digits folded (see :func:`model_word`)."""
+    return f"sec_{section_kind} {sentence}"
+
+
+def model_word(token: str) -> str:
+    """A token as the model reads it: lower case, digits as 0 (so "52" and "7" in
+    "52-year-old" and "7-year-old" are one word to it)."""
+    return _DIGITS.sub("0", token.lower())
+
+
+def model_words(section_kind: str, tokens: Sequence[str]) -> list[str]:
+    """What the model reads of a sentence: the section kind, then its tokens' model words.
+    Training builds its examples with this; at run time the checker computes the same
+    words' hashes from the document's own tokens (:func:`folded_keys`)."""
+    return [f"sec_{section_kind}"] + [model_word(t) for t in tokens]
+
+
+def folded_keys(lower, idx, length, text: str):
+    """The hashes of the model words of a run of tokens of ``text`` (``lower``: their LOWER
+    hashes; ``idx``, ``length``: where each starts in ``text`` and its length, in order).
+    A token without a digit is its LOWER hash; the few with one are hashed anew."""
+    import numpy
+    from spacy.strings import get_string_id
+
+    digits = [m.start() for m in _DIGITS.finditer(text)]
+    if not digits or not len(lower):
+        return lower
+    pos = numpy.array(digits, dtype="int64")
+    starts = idx.astype("int64")
+    tok = numpy.searchsorted(starts, pos, side="right") - 1
+    ok = tok >= 0
+    tok, pos = tok[ok], pos[ok]
+    inside = pos < starts[tok] + length[tok].astype("int64")
+    out = lower.copy()
+    for i in numpy.unique(tok[inside]).tolist():
+        a = int(starts[i])
+        out[i] = get_string_id(model_word(text[a: a + int(length[i])]))
+    return out
 
 
 class SentenceModel:
@@ -35,8 +72,8 @@ class SentenceModel:
 
     A bag-of-words model is rebuilt from its config and weights directly (0.05 s) rather
     than through ``spacy.load`` (about 0.6 s of registry and pipeline set-up), since a cold
-    single-file check should not pay for machinery it does not use. Texts are tokenized by
-    the checker's own tokenizer, as they were for training.
+    single-file check should not pay for machinery it does not use. Its words are the
+    checker's own tokens, folded by :func:`model_word`, as they were for training.
     """
 
     def __init__(self, path: Path | str) -> None:
@@ -70,18 +107,44 @@ class SentenceModel:
 
     def scores(self, texts: Sequence[str], tokens=None):
         """A (sentences x labels) array of scores in [0, 1] for texts made by :func:`model_text`.
-        ``tokens``: a :class:`care_check.chunktok.ChunkTokenizer` over the same tokenizer to
-        read the texts' tokens with (the checker shares its own: chunks it already knows
-        need no tokenizing)."""
+        ``tokens``: a :class:`care_check.chunktok.ChunkTokenizer` over the same tokenizer that
+        reads LOWER and LENGTH (chunks it already knows need no tokenizing)."""
+        if self._fast is None:
+            return self.scores_of_words([model_words_of(t, self.tokenizer) for t in texts])
+        keys, sizes = self._input.unigrams(texts, tokens)
+        return self.scores_of_keys(keys, sizes)
+
+    def scores_of_keys(self, keys, sizes):
+        """Scores for sentences given as their model words' hashes, sentence after sentence
+        (``sizes``: words per sentence). The checker calls this with hashes read off the
+        document's own tokens, so nothing is tokenized twice."""
         import numpy
 
-        if not texts:
+        if not len(sizes):
             return numpy.zeros((0, len(self.labels)), dtype="float32")
-        if self._fast is not None:
-            linear, output = self._fast
-            return numpy.asarray(output.predict(linear.predict(self._input(texts, tokens))), dtype="float32")
-        docs = list(self.tokenizer.pipe(texts, batch_size=1000))
+        if self._fast is None:
+            strings = self.tokenizer.vocab.strings
+            ends = numpy.cumsum(sizes)
+            return self.scores_of_words([[strings[int(k)] for k in keys[e - n: e]]
+                                         for e, n in zip(ends.tolist(), list(sizes))])
+        linear, output = self._fast
+        return numpy.asarray(output.predict(linear.predict(self._input.ngrams(keys, sizes))), dtype="float32")
+
+    def scores_of_words(self, words: Sequence[Sequence[str]]):
+        """Scores for sentences given as their model words (:func:`model_words`), through the
+        whole spaCy model: the reference the fast paths are tested against."""
+        import numpy
+        from spacy.tokens import Doc
+
+        if not words:
+            return numpy.zeros((0, len(self.labels)), dtype="float32")
+        docs = [Doc(self.tokenizer.vocab, words=list(w)) for w in words]
         return numpy.asarray(self.model.predict(docs), dtype="float32")
+
+
+def model_words_of(text: str, tokenizer) -> list[str]:
+    """The model words of a text made by :func:`model_text` (its tokens, folded)."""
+    return [model_word(t.text) for t in tokenizer(text)]
 
 
 def _bow_layers(model):

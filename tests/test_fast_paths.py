@@ -158,14 +158,42 @@ def test_sentence_starts_from_arrays_match_the_word_by_word_rule():
 
 
 def test_the_models_fast_input_gives_exactly_its_own_scores():
-    from care_check.learned import load_model, model_text
+    from care_check.learned import load_model, model_text, model_words_of
 
     model = load_model()
     if model is None:
         pytest.skip("no shipped model")
     texts = [model_text(kind, t) for t in block_texts() for kind in ("case", "discussion")]
-    texts += [model_text("case", "Ratio: 1 to 2, note: P value; range: 0.5 :) ( o )")]
-    docs = list(model.tokenizer.pipe(texts))
-    expected = numpy.asarray(model.model.predict(docs), dtype="float32")  # spaCy's own path
+    texts += [model_text("case", "Ratio: 1 to 2, note: P value; range: 0.5 :) ( o )"),
+              model_text("case", "A 52-year-old man (BMI 31.2) had CRP 45mg/L on 12/03/2021; \u0663 days.")]
+    expected = model.scores_of_words([model_words_of(t, model.tokenizer) for t in texts])  # spaCy's own path
     assert numpy.array_equal(model.scores(texts), expected)
     assert numpy.array_equal(model.scores(texts), expected)  # and again, from remembered chunks
+
+
+def test_the_checker_scores_each_sentence_from_the_documents_own_tokens():
+    """At run time the model's words are read off the document's tokens (no second
+    tokenization); they must be the words training built for the same sentence, and give
+    spaCy's own scores for them."""
+    from care_check.engine import MIN_SCORED_WORDS, Checker
+    from care_check.learned import model_word
+    from care_check.readers import markdown
+    from care_check.sections import classify
+
+    checker = Checker(load_guideline())
+    if checker.model is None:
+        pytest.skip("no shipped model")
+    text = ("# A case\n\n## Case presentation\n\nA 52-year-old man had fever  and a CRP of 45 mg/L.3 He was "
+            "treated on day 2.\n\nIn 2019,   he underwent surgery [4]. The 3rd scan (on 12/03/2021) showed "
+            "no  recurrence.   \n\nWe thank Dr. Smith.\n")
+    for path in sorted((ROOT / "corpus").glob("*.md")):
+        text += "\n" + path.read_text(encoding="utf-8")
+    doc = classify(markdown.read("case.md", text))
+    pairs = checker.model_inputs(doc)
+    scored = [(s, w) for s, w in pairs if s.text.count(" ") >= MIN_SCORED_WORDS - 1]
+    assert len(scored) > 50
+    for s, words in scored:
+        assert words[0] == f"sec_{doc.sections[s.section].kind}"
+        assert "".join("".join(words[1:]).split()) == "".join(model_word(s.text).split()), s.text
+    expected = checker.model.scores_of_words([w for _, w in scored])
+    assert numpy.array_equal(numpy.array([s.scores for s, _ in scored]), expected)

@@ -6,7 +6,7 @@ For each fold a model is trained (``tools/train_model.py``'s recipe) on the othe
 reports, and the held-out reports are checked with the rules alone and with every item's
 ``model`` signals at thresholds 0.3 ... 0.9. Per item the best setting wins; the model
 signal is kept only where it beats the rules alone (by at least ``--margin`` macro-F1).
-Writes ``corpus/labels/crossval.json`` and ``CROSSVAL.md``. With ``--write-thresholds`` the
+Writes ``corpus/labels/crossval.json`` (or ``--out``). With ``--write-thresholds`` the
 chosen threshold is written into each item's YAML (``model: T``), and the model signal is
 commented out where the rules alone won. The test split is never read.
 """
@@ -67,10 +67,12 @@ def main() -> int:
     ap.add_argument("--write-thresholds", action="store_true")
     ap.add_argument("--pool", default=str(POOL))
     ap.add_argument("--models", help="keep the fold models in this folder (reused when present)")
+    ap.add_argument("--rules", help="another guideline folder (e.g. a copy with every learned signal switched on)")
+    ap.add_argument("--out", default=str(LABELS / "crossval.json"), help="where the result goes")
     a = ap.parse_args()
     pool = Path(a.pool)
     labels = labelled("train")
-    ruleset = load_guideline()
+    ruleset = load_guideline(a.rules)
     items = [r.spec.id for r in ruleset.rules]
     model_items = {r.spec.id for r in ruleset.rules if r.spec.model_thresholds}
     settings = [(t, f) for t in (OFF, *GRID) for f in FLOORS]
@@ -129,7 +131,7 @@ def main() -> int:
         rows = [v for i, v in result["items"].items() if i.startswith("x-") == key and v["n"]]
         result[f"{name}_rules"] = round(sum(v["rules"]["macro_f1"] for v in rows) / len(rows), 4)
         result[f"{name}_rules_model"] = round(sum(v["rules_model"]["macro_f1"] for v in rows) / len(rows), 4)
-    (LABELS / "crossval.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    Path(a.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"CV macro-F1 CARE: rules {result['care_rules']:.3f} -> rules+model {result['care_rules_model']:.3f}; "
           f"declarations {result['declarations_rules']:.3f} -> {result['declarations_rules_model']:.3f}")
     for i, v in result["items"].items():

@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from care_check.engine import Checker  # noqa: E402
 from care_check.errors import CareCheckError  # noqa: E402
-from care_check.learned import MODEL_DIR, model_text  # noqa: E402
+from care_check.learned import MODEL_DIR  # noqa: E402
 from care_check.pipeline import load_document  # noqa: E402
 from care_check.ruleset import load_guideline  # noqa: E402
 
@@ -57,32 +57,33 @@ def document_path(label: dict, pool: Path = POOL) -> Path:
 
 
 def sentence_examples(label: dict, checker: Checker, items: list[str], pool: Path = POOL):
-    """(model text, {item: 0/1}) for every sentence of one labelled report."""
+    """(model words, {item: 0/1}) for every sentence of one labelled report: the words the
+    checker's model reads of it at run time (``Checker.model_inputs``)."""
     doc = load_document(str(document_path(label, pool)))
     positive: dict[str, set[str]] = {}
     for k, it in label["items"].items():
         if it.get("label") == "present":
             positive[k] = {norm(s) for s in it.get("sentences", it.get("evidence", []))}
-    for s in checker.sentences(doc):
+    for s, words in checker.model_inputs(doc):
         t = norm(s.text)
         cats = {k: 1.0 if t in positive.get(k, ()) else 0.0 for k in items}
-        yield model_text(doc.sections[s.section].kind, s.text), cats
+        yield words, cats
 
 
 def build_docbins(stems: list[str], labels: dict[str, dict], folder: Path, items: list[str], pool: Path = POOL) -> None:
     """train.spacy and dev.spacy in ``folder`` (a tenth of the reports, by hash, for dev)."""
-    from spacy.tokens import DocBin
+    from spacy.tokens import Doc, DocBin
 
     from care_check.nlp import get_nlp
 
-    nlp = get_nlp()  # the checker's tokenizer: the model reads text as the checker cuts it
+    nlp = get_nlp()  # the checker's vocabulary: the words are the checker's own tokens, folded
     checker = Checker(load_guideline(), None)
     bins = {"train": DocBin(), "dev": DocBin()}
     for stem in stems:
         part = "dev" if int(hashlib.sha256(("dev" + stem).encode()).hexdigest()[:6], 16) % 10 == 0 else "train"
         try:
-            for text, cats in sentence_examples(labels[stem], checker, items, pool):
-                d = nlp.make_doc(text)
+            for words, cats in sentence_examples(labels[stem], checker, items, pool):
+                d = Doc(nlp.vocab, words=words)
                 d.cats = cats
                 bins[part].add(d)
         except CareCheckError as exc:
