@@ -89,7 +89,9 @@ class _LazyScores:
             if keep and self.model is not None:
                 kinds = [self.document.sections[self.sents[j].section].kind for j in keep]
                 keys, sizes = self.tokens.keys(keep, kinds)
-                self.rows = dict(zip(keep, self.model.scores_of_keys(keys, sizes)))
+                # Python lists: a rule reads single scores, and a list is read faster than an array
+                # (the same numbers: each float32 score is exactly a Python float).
+                self.rows = dict(zip(keep, self.model.scores_of_keys(keys, sizes).tolist()))
             else:
                 self.rows = {}
         return self.rows.get(i)
