@@ -126,3 +126,27 @@ def test_removing_the_reporting_passage_turns_the_item_missing(checker, tmp_path
             stuck.append(f"{doc.name} {item}: {[e.quote[:80] for e in after.evidence]}")
     assert tried >= 60
     assert flipped / tried >= 0.9, "\n".join(stuck)
+
+
+def test_the_models_words_read_off_real_reports_give_spacys_own_scores(checker):
+    """On real reports (PMC bodies and web pages): the hashes the checker reads off each
+    document's tokens score exactly as spaCy's model does on the words training builds."""
+    import numpy
+
+    from care_check.engine import MIN_SCORED_WORDS
+    from care_check.pipeline import load_document
+
+    if checker.model is None:
+        pytest.skip("no shipped model")
+    pool = shared_corpus() / "pool"
+    files = sorted((pool / "pmc-body").glob("*.txt"))[:12] + sorted((pool / "web-page").glob("*.txt"))[:4]
+    n = 0
+    for f in files:
+        doc = load_document(str(f))
+        scored = [(s, w) for s, w in checker.model_inputs(doc) if s.text.count(" ") >= MIN_SCORED_WORDS - 1]
+        if not scored:
+            continue
+        expected = checker.model.scores_of_words([w for _, w in scored])
+        assert numpy.array_equal(numpy.array([s.scores for s, _ in scored], dtype="float32"), expected), f.name
+        n += len(scored)
+    assert n > 500
