@@ -517,7 +517,7 @@ class _Plan:
     veto: frozenset[str]
     ctx_need: tuple[frozenset[str], ...]  # each: the sentence holds one of these context keys
     affirm_any: frozenset[str]  # with `affirmed`: an `any` cue counts only where it is not negated
-    last: frozenset[str] = frozenset()  # context keys whose sentences are quoted last (``quote_last``)
+    last: frozenset[str] = frozenset()  # context or cue keys whose sentences are quoted last (``quote_last``, ``quote_after``)
     story: float = 0.0  # the item's ``rank_story``
 
     @classmethod
@@ -531,7 +531,8 @@ class _Plan:
                          for kind, vals in (("about", sig.about), ("when", sig.when)) if vals)
         return cls(sig.sections or spec.sections, frozenset(_excluded(spec, sig)), need_all, need_any,
                    frozenset(veto), ctx_need, need_any if sig.affirmed else frozenset(),
-                   frozenset(f"about:{c}" for c in spec.quote_last), spec.rank_story)
+                   frozenset(f"about:{c}" for c in spec.quote_last) | frozenset(keys[n] for n in spec.quote_after),
+                   spec.rank_story)
 
     def possible(self, cues: frozenset[str]) -> bool:
         """Whether a section holding these cues (all its sentences' together) may satisfy it."""

@@ -139,6 +139,10 @@ class ItemSpec(_Strict):
     # `about` classes: other reports, relatives, a fetus) are quoted after every other
     # satisfying sentence, e.g. a dose from the literature after this patient's dose.
     quote_last: tuple[Literal["literature", "relative", "fetus"], ...] = ()
+    # Ranked items only: sentences holding one of these cue groups (the item's own or shared
+    # ones) are quoted after every other satisfying sentence, like ``quote_last``, e.g. the
+    # presentation after the course for a follow-up item (quote order only, never the verdict).
+    quote_after: tuple[str, ...] = ()
     # Ranked items only, added to the ranking key (model score, 0..1): ``rank_order`` times how
     # early the sentence comes in the rule's own order (signal, section preference, text),
     # ``rank_story`` times how late it comes in the whole text (negative: early first; an
@@ -262,6 +266,9 @@ def _check_cue_names(spec: ItemSpec, shared: dict[str, Cue], path: Path) -> None
     for name in spec.negations:
         if name not in known:
             raise RuleError(str(path), f"unknown cue '{name}'", spec.id, "negations")
+    for name in spec.quote_after:
+        if name not in known:
+            raise RuleError(str(path), f"unknown cue '{name}'", spec.id, "quote_after")
     for ci, comp in enumerate(spec.parts):
         for si, sig in enumerate(comp.evidence):
             for field in ("all", "any", "none"):

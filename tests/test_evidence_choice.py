@@ -152,3 +152,65 @@ def test_evidence_precision_counts_only_true_reported_verdicts_with_every_senten
 
 def test_a_quote_with_typographic_hyphens_read_as_ascii_still_matches_its_reference():
     assert quote_matches("A 7-year-old boy presented with fever.", ["A 7\u2010year\u2010old boy presented with fever."])
+
+
+def test_a_change_of_treatment_is_quoted_before_a_change_in_a_test_result(checker):
+    """9c: "increased to" in a laboratory value satisfies the change cue as well as a new drug
+    does; the sentence that names a treatment leads (the verdict is the same either way)."""
+    text = ("## Case presentation\n\nA 58-year-old woman was admitted with cholangitis. Her white cell count "
+            "increased to 24 x 10^9/L on the second day. Intravenous vancomycin was then started.\n")
+    v = verdict(check_markdown(checker, text), "9c")
+    assert v.status.present
+    assert v.evidence[0].quote.startswith("Intravenous vancomycin"), [e.quote for e in v.evidence]
+    plain = text.replace("Intravenous vancomycin was then started.", "")
+    assert verdict(check_markdown(checker, plain), "9c").status.present
+
+
+def test_the_presenting_complaint_is_quoted_before_a_later_complication(checker):
+    """5b: both sentences hold a presenting word and a symptom; the presentation, early in the
+    story, leads."""
+    text = ("## Case presentation\n\nA 71-year-old man presented with three days of fever and a productive cough. "
+            "Chest radiography showed a right lower lobe consolidation. Amoxicillin was started. On the fifth "
+            "day he developed abdominal pain and watery diarrhoea.\n")
+    v = verdict(check_markdown(checker, text), "5b")
+    assert v.evidence[0].quote.startswith("A 71-year-old man presented"), [e.quote for e in v.evidence]
+
+
+def test_an_explicit_prognosis_is_quoted_before_a_stage(checker):
+    """8d: a stage and an explicit prognosis both satisfy the item; the prognosis leads."""
+    text = ("## Case presentation\n\nA 64-year-old man had a rectal adenocarcinoma, stage IIIB at diagnosis. "
+            "Given the liver involvement, his prognosis was judged to be poor.\n")
+    v = verdict(check_markdown(checker, text), "8d")
+    assert v.status.present
+    assert "prognosis" in v.evidence[0].quote, [e.quote for e in v.evidence]
+
+
+def test_quote_after_puts_sentences_holding_a_cue_after_the_others():
+    """10b: a follow-up sentence that also tells a presentation ("was admitted with ...")
+    is quoted after one that only tells the follow-up; the verdict does not move."""
+    admitted = ("At the 6-month follow-up visit she was admitted with a recurrent fever and followed up in "
+                "the clinic.")
+    review = "Her scan at 12 months showed no recurrence."
+    text = f"## Case presentation\n\nA 50-year-old woman had a liver abscess that was drained. {admitted} {review}\n"
+    assert load_guideline().rule("10b").spec.quote_after == ("presenting",)
+    got = {}
+    for after in ((), ("presenting",)):
+        v = verdict(check_markdown(Checker(_with("10b", quote_after=after)), text), "10b")
+        got[after] = (v.status, v.message, [e.quote for e in v.evidence])
+    assert got[()][2][0] == admitted and got[("presenting",)][2][0] == review, got
+    assert got[()][:2] == got[("presenting",)][:2]
+
+
+def test_quote_after_names_only_known_cues(tmp_path):
+    import shutil
+
+    from care_check.errors import RuleError
+    from care_check.ruleset import rules_root
+
+    folder = tmp_path / "care"
+    shutil.copytree(rules_root() / "care", folder)
+    item = folder / "items" / "10b-follow-up.yaml"
+    item.write_text(item.read_text(encoding="utf-8").replace("quote_after: [presenting]", "quote_after: [no_such_cue]"),
+                    encoding="utf-8")
+    with pytest.raises(RuleError, match="unknown cue 'no_such_cue'"):
+        load_guideline(folder)
