@@ -502,6 +502,21 @@ class Checker:
             return [], []
         taken = set(preferred)
         rest = [i for i in range(len(doc.sections)) if i not in taken and not (view.labels[i] & plan.excluded)]
+        if sig.last:
+            # A signal bound to where its sections end (``last``) reads, widened, where the
+            # main text ends: its last sentences, captions and back matter (declarations,
+            # consent, funding) left out, not every sentence of the rest of the text.
+            ev, left = [], sig.last
+            for i in reversed(rest):
+                sec = doc.sections[i]
+                n = len(view.by_section.get(i, ()))
+                if left <= 0:
+                    break
+                if not n or sec.group == "back" or sec.kind == "caption":
+                    continue
+                ev.extend(_scan([i], view, plan, min(n, left), late, learned, rank))
+                left -= n
+            return ev, ["end of the text"] if rest else []
         ev = _scan(rest[::-1] if late else rest, view, plan, None, late, learned, rank)
         return ev, ["rest of the text"] if rest else []
 

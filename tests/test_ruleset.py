@@ -99,3 +99,38 @@ def test_yaml_1_1_booleans_stay_words_in_rules(tmp_path):
                                                   "consent: {phrases: [consent, on, yes, no]}"))
     cue = load_guideline(folder).rules[0].spec.cues["consent"]
     assert cue.phrases == ("consent", "on", "yes", "no")
+
+
+LAST = """id: "A2"
+topic: Discussion
+title: Closing
+asks: A closing lesson.
+source: test
+sections: [discussion]
+fallback: unstructured
+cues:
+  lesson: {phrases: [should]}
+evidence:
+  - all: [lesson]
+    sections: [discussion]
+    last: 2
+fix: End with a lesson.
+"""
+
+
+@pytest.mark.parametrize("text,reported", [
+    # a discussion: its last two sentences
+    ("## Discussion\n\nYou should know. One. Two.", False),
+    ("## Discussion\n\nOne. Two. You should know.", True),
+    # no discussion: widened, the end of the main text, captions and back matter left out
+    ("One. Two. You should know.\n\n## Funding\n\nNone.", True),
+    ("You should know. One. Two.\n\n## Acknowledgements\n\nThanks should go to the unit.", False),
+])
+def test_a_last_signal_widens_to_the_end_of_the_main_text_only(tmp_path, text, reported):
+    from care_check.model import Status
+
+    from .helpers import check_markdown, verdict
+
+    checker = Checker(load_guideline(make_ruleset(tmp_path, LAST)), model=None)
+    v = verdict(check_markdown(checker, text), "A2")
+    assert (v.status == Status.REPORTED) == reported, [e.quote for e in v.evidence]
