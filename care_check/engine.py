@@ -88,10 +88,13 @@ class _LazyScores:
             keep = [j for j, s in enumerate(self.sents) if s.text.count(" ") >= MIN_SCORED_WORDS - 1]
             if keep and self.model is not None:
                 kinds = [self.document.sections[self.sents[j].section].kind for j in keep]
-                keys, sizes = self.tokens.keys(keep, kinds)
+                if self.model.reads_hashes:
+                    scores = self.model.scores_of_keys(*self.tokens.keys(keep, kinds))
+                else:  # another architecture: the same words, as strings
+                    scores = self.model.scores_of_words([self.tokens.words(j, k) for j, k in zip(keep, kinds)])
                 # Python lists: a rule reads single scores, and a list is read faster than an array
                 # (the same numbers: each float32 score is exactly a Python float).
-                self.rows = dict(zip(keep, self.model.scores_of_keys(keys, sizes).tolist()))
+                self.rows = dict(zip(keep, scores.tolist()))
             else:
                 self.rows = {}
         return self.rows.get(i)

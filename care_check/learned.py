@@ -114,19 +114,21 @@ class SentenceModel:
         keys, sizes = self._input.unigrams(texts, tokens)
         return self.scores_of_keys(keys, sizes)
 
+    @property
+    def reads_hashes(self) -> bool:
+        """Whether :meth:`scores_of_keys` applies (a bag-of-words model); any other
+        architecture is given words (:meth:`scores_of_words`)."""
+        return self._fast is not None
+
     def scores_of_keys(self, keys, sizes):
         """Scores for sentences given as their model words' hashes, sentence after sentence
-        (``sizes``: words per sentence). The checker calls this with hashes read off the
-        document's own tokens, so nothing is tokenized twice."""
+        (``sizes``: words per sentence), for a model that :attr:`reads_hashes`. The checker
+        calls this with hashes read off the document's own tokens, so nothing is tokenized
+        twice."""
         import numpy
 
         if not len(sizes):
             return numpy.zeros((0, len(self.labels)), dtype="float32")
-        if self._fast is None:
-            strings = self.tokenizer.vocab.strings
-            ends = numpy.cumsum(sizes)
-            return self.scores_of_words([[strings[int(k)] for k in keys[e - n: e]]
-                                         for e, n in zip(ends.tolist(), list(sizes))])
         linear, output = self._fast
         return numpy.asarray(output.predict(linear.predict(self._input.ngrams(keys, sizes))), dtype="float32")
 
